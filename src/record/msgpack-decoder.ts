@@ -1,0 +1,74 @@
+import { Unpackr } from 'msgpackr';
+import { type FieldNames, recordFromObject } from './from-object.ts';
+import type { DecodeResult } from './record.ts';
+
+/** The gateway encodes with Go field names as map keys. */
+const GO_NAMES: FieldNames = {
+  orgId: 'OrgID',
+  apiId: 'APIID',
+  apiName: 'APIName',
+  path: 'Path',
+  method: 'Method',
+  apiKey: 'APIKey',
+  oauthId: 'OauthID',
+  responseCode: 'ResponseCode',
+  requestTime: 'RequestTime',
+  latency: 'Latency',
+  latencyTotal: 'Total',
+  latencyUpstream: 'Upstream',
+  timestamp: 'TimeStamp',
+  trackPath: 'TrackPath',
+  graphQLStats: 'GraphQLStats',
+  isGraphQL: 'IsGraphQL',
+  mcpStats: 'MCPStats',
+  isMCP: 'IsMCP',
+};
+
+const toNumber = (v: unknown): number | undefined =>
+  typeof v === 'number' ? v : typeof v === 'bigint' ? Number(v) : undefined;
+
+/**
+ * The gateway writes `time.Time` as `[unix_seconds, nanoseconds]`. The msgpack timestamp
+ * extension (which msgpackr turns into a Date) is accepted too, for other producers.
+ */
+export function parseGoTime(value: unknown): number | string {
+  if (value instanceof Date) {
+    const ms = value.getTime();
+    return Number.isNaN(ms) ? 'is not a valid time' : ms;
+  }
+  if (!Array.isArray(value) || value.length !== 2) return 'must be [unix_seconds, nanoseconds]';
+  const sec = toNumber(value[0]);
+  const nsec = toNumber(value[1]);
+  if (sec === undefined || nsec === undefined || !Number.isInteger(sec) || !Number.isInteger(nsec)) {
+    return 'must be [unix_seconds, nanoseconds] integers';
+  }
+  if (nsec < 0 || nsec > 999_999_999) return 'has nanoseconds out of range';
+  return sec * 1000 + Math.floor(nsec / 1_000_000);
+}
+
+const unpackr = new Unpackr({ mapsAsObjects: true, useRecords: false, int64AsType: 'number' });
+
+/** Parses a decoded msgpack value (a map with Go field names) into a record. */
+export const recordFromGoObject = (value: unknown): DecodeResult =>
+  recordFromObject(value, GO_NAMES, parseGoTime);
+
+/** Decodes one record exactly as the gateway encodes it; never throws for bad input. */
+export function decodeMsgpackRecord(bytes: Uint8Array): DecodeResult {
+  let value: unknown;
+  try {
+    value = unpackr.unpack(bytes);
+  } catch (err) {
+    return { ok: false, reason: `undecodable msgpack: ${(err as Error).message}` };
+  }
+  return recordFromGoObject(value);
+}
+
+/** Decodes a msgpack array of records (the HTTP ingest body); undefined if the body itself is malformed. */
+export function unpackMsgpackArray(bytes: Uint8Array): unknown[] | undefined {
+  try {
+    const value: unknown = unpackr.unpack(bytes);
+    return Array.isArray(value) ? value : undefined;
+  } catch {
+    return undefined;
+  }
+}

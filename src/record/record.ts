@@ -1,0 +1,29 @@
+/**
+ * One Tyk analytics record, reduced to the fields keymeter uses. Both decoders (JSON and the
+ * gateway's msgpack) produce exactly this shape, so everything downstream is format-agnostic.
+ */
+export interface AnalyticsRecord {
+  orgId: string;
+  apiId: string;
+  apiName: string;
+  path: string;
+  method: string;
+  /** Key hash as the gateway writes it; `00000000` is the unauthenticated key; '' = none. */
+  apiKey: string;
+  /** OAuth client id; '' = none. */
+  oauthId: string;
+  /** HTTP status; -1 marks a TCP-stats record that is not a hit. */
+  responseCode: number;
+  requestTime: number;
+  latencyTotal: number;
+  latencyUpstream: number;
+  /** Record timestamp in Unix milliseconds (the gateway's nanoseconds are truncated). */
+  timestampMs: number;
+  trackPath: boolean;
+  isGraphQL: boolean;
+  isMCP: boolean;
+}
+
+export type DecodeResult = { ok: true; record: AnalyticsRecord } | { ok: false; reason: string };
+
+export const reject = (reason: string): DecodeResult => ({ ok: false, reason });

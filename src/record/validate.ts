@@ -1,0 +1,29 @@
+import type { AnalyticsRecord, DecodeResult } from './record.ts';
+import { reject } from './record.ts';
+
+/** Largest timestamp we accept (year 9999): anything beyond is a corrupt record, not traffic. */
+const MAX_TIMESTAMP_MS = 253_402_300_799_999;
+
+/**
+ * Checks the invariants every decoded record must satisfy, whatever its wire format.
+ * Decoders only check types; the rules about what a record *means* live here once.
+ */
+export function validateRecord(record: AnalyticsRecord): DecodeResult {
+  if (record.orgId === '') return reject('OrgID is missing or empty');
+  if (!Number.isInteger(record.responseCode)) return reject('ResponseCode is not an integer');
+  for (const [name, value] of [
+    ['RequestTime', record.requestTime],
+    ['Latency.Total', record.latencyTotal],
+    ['Latency.Upstream', record.latencyUpstream],
+  ] as const) {
+    if (!Number.isFinite(value)) return reject(`${name} is not a finite number`);
+  }
+  if (
+    !Number.isFinite(record.timestampMs) ||
+    record.timestampMs < 0 ||
+    record.timestampMs > MAX_TIMESTAMP_MS
+  ) {
+    return reject('TimeStamp is out of range');
+  }
+  return { ok: true, record };
+}

@@ -1,0 +1,60 @@
+import { AGG_COLUMNS, type AggregateTableName } from './columns.ts';
+
+/** What differs between the SQL dialects in the upsert that merges counters. */
+export interface SqlDialect {
+  /** n-th (1-based) bind placeholder. */
+  placeholder(n: number): string;
+  /** Smaller of two nullable values, null only when both are null. */
+  leastNullable(a: string, b: string): string;
+  least(a: string, b: string): string;
+  greatest(a: string, b: string): string;
+  /** Adds two response-code maps. */
+  mergeCodes(a: string, b: string): string;
+}
+
+const KEY_COLUMNS = new Set(['kind', 'subject', 'org_id', 'bucket', 'api_id', 'path', 'method']);
+
+/**
+ * The counter algebra as one SQL upsert. A conflicting row is merged, never overwritten:
+ * sums add, max/min combine, last_hit and its api_name move forward only.
+ */
+export function upsertSql(table: AggregateTableName, d: SqlDialect, rows = 1): string {
+  const t = (c: string): string => `${table}.${c}`;
+  const x = (c: string): string => `excluded.${c}`;
+  const set: Record<string, string> = {
+    api_name: `CASE WHEN ${x('last_hit')} > ${t('last_hit')} OR (${x('last_hit')} = ${t('last_hit')} AND ${x('api_name')} > ${t('api_name')}) THEN ${x('api_name')} ELSE ${t('api_name')} END`,
+    last_hit: d.greatest(t('last_hit'), x('last_hit')),
+    max_latency: d.greatest(t('max_latency'), x('max_latency')),
+    max_upstream: d.greatest(t('max_upstream'), x('max_upstream')),
+    min_latency_ok: d.leastNullable(t('min_latency_ok'), x('min_latency_ok')),
+    min_upstream_ok: d.leastNullable(t('min_upstream_ok'), x('min_upstream_ok')),
+    min_latency_all: d.least(t('min_latency_all'), x('min_latency_all')),
+    min_upstream_all: d.least(t('min_upstream_all'), x('min_upstream_all')),
+    codes: d.mergeCodes(t('codes'), x('codes')),
+  };
+  const assignments = AGG_COLUMNS.filter((c) => !KEY_COLUMNS.has(c)).map(
+    (c) => `${c} = ${set[c] ?? `${t(c)} + ${x(c)}`}`,
+  );
+  const width = AGG_COLUMNS.length;
+  const values = Array.from(
+    { length: rows },
+    (_, r) => `(${AGG_COLUMNS.map((_c, i) => d.placeholder(r * width + i + 1)).join(', ')})`,
+  ).join(',\n');
+  return `INSERT INTO ${table} (${AGG_COLUMNS.join(', ')}) VALUES ${values}
+ON CONFLICT (${[...KEY_COLUMNS].join(', ')}) DO UPDATE SET ${assignments.join(',\n  ')}`;
+}
+
+/** Totals per (api_id, path, api_name) over a bucket range; the caller merges names in code. */
+export function totalsSql(table: AggregateTableName, d: SqlDialect, withOrg: boolean, first = 1): string {
+  const p = (i: number): string => d.placeholder(first + i);
+  const org = withOrg
+    ? `AND org_id = ${p(2)} AND bucket BETWEEN ${p(3)} AND ${p(4)}`
+    : `AND bucket BETWEEN ${p(2)} AND ${p(3)}`;
+  return `SELECT api_id, path, api_name, sum(hits) AS hits, sum(success) AS success, sum(error) AS error,
+  sum(sum_request_time) AS sum_request_time, sum(sum_latency) AS sum_latency, sum(sum_upstream) AS sum_upstream,
+  max(max_latency) AS max_latency, max(max_upstream) AS max_upstream,
+  min(min_latency_ok) AS min_latency_ok, min(min_upstream_ok) AS min_upstream_ok,
+  min(min_latency_all) AS min_latency_all, min(min_upstream_all) AS min_upstream_all, max(last_hit) AS last_hit
+FROM ${table} WHERE kind = ${p(0)} AND subject = ${p(1)} ${org}
+GROUP BY api_id, path, api_name`;
+}

@@ -1,0 +1,4 @@
+import { sqliteUnderTest } from '../../../test/helpers/stores.ts';
+import { describeStoreContract } from '../store.contract.ts';
+
+describeStoreContract('sqlite', () => sqliteUnderTest.open());

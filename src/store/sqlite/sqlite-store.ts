@@ -1,0 +1,182 @@
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import Database from 'better-sqlite3';
+import { planRange } from '../../aggregate/buckets.ts';
+import {
+  AGG_TABLES,
+  compareRows,
+  mergeTotals,
+  retentionTargets,
+  rowParams,
+  type TotalsRow,
+} from '../columns.ts';
+import { loadMigrations } from '../migrations.ts';
+import { type SqlDialect, totalsSql, upsertSql } from '../sql.ts';
+import type {
+  AggregateStore,
+  CommitOptions,
+  DeadLetter,
+  EndpointQuery,
+  EndpointTotals,
+  RetentionCutoff,
+  Store,
+} from '../store.ts';
+import { SqliteAccounts } from './sqlite-accounts.ts';
+
+const MIGRATIONS_DIR = fileURLToPath(new URL('./migrations/', import.meta.url));
+
+const dialect: SqlDialect = {
+  placeholder: () => '?',
+  leastNullable: (a, b) => `coalesce(min(${a}, ${b}), ${a}, ${b})`,
+  least: (a, b) => `min(${a}, ${b})`,
+  greatest: (a, b) => `max(${a}, ${b})`,
+  mergeCodes: (a, b) => `km_merge_codes(${a}, ${b})`,
+};
+
+function mergeCodes(a: string, b: string): string {
+  const out = JSON.parse(a) as Record<string, number>;
+  const add = JSON.parse(b) as Record<string, number>;
+  for (const k in add) out[k] = (out[k] ?? 0) + (add[k] ?? 0);
+  return JSON.stringify(out);
+}
+
+/** Opens (creating if needed) a SQLite database and applies pending migrations. */
+export function openSqliteDatabase(file: string): Database.Database {
+  if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true });
+  const db = new Database(file);
+  db.pragma('journal_mode = WAL');
+  // NORMAL is durable across process crashes in WAL mode; only an OS crash can lose the last commits.
+  db.pragma('synchronous = NORMAL');
+  db.pragma('busy_timeout = 5000');
+  db.function('km_merge_codes', { deterministic: true }, mergeCodes);
+  const current = db.pragma('user_version', { simple: true }) as number;
+  const migrate = db.transaction(() => {
+    for (const m of loadMigrations(MIGRATIONS_DIR)) {
+      if (m.version <= current) continue;
+      db.exec(m.sql);
+      db.pragma(`user_version = ${m.version}`);
+    }
+  });
+  migrate.immediate();
+  return db;
+}
+
+class SqliteAggregates implements AggregateStore {
+  private readonly upserts;
+  private readonly totals: Record<'days' | 'months', Record<'anyOrg' | 'oneOrg', Database.Statement>>;
+  private readonly insertBatch;
+  private readonly hasBatch;
+  private readonly insertDeadLetter;
+  private readonly deleteDeadLetter;
+  private readonly commitTx;
+
+  constructor(private readonly db: Database.Database) {
+    this.upserts = Object.fromEntries(
+      Object.entries(AGG_TABLES).map(([level, table]) => [level, db.prepare(upsertSql(table, dialect))]),
+    ) as Record<keyof typeof AGG_TABLES, Database.Statement>;
+    const totals = (table: 'agg_day' | 'agg_month') => ({
+      anyOrg: db.prepare(totalsSql(table, dialect, false)),
+      oneOrg: db.prepare(totalsSql(table, dialect, true)),
+    });
+    this.totals = { days: totals('agg_day'), months: totals('agg_month') };
+    this.insertBatch = db.prepare('INSERT INTO ingest_batch (batch_id, committed_at) VALUES (?, ?)');
+    this.hasBatch = db.prepare('SELECT 1 FROM ingest_batch WHERE batch_id = ?').pluck();
+    this.insertDeadLetter = db.prepare(
+      'INSERT INTO dead_letter (source, reason, payload, received_at) VALUES (?, ?, ?, ?)',
+    );
+    this.deleteDeadLetter = db.prepare('DELETE FROM dead_letter WHERE id = ?');
+    this.commitTx = db.transaction((batch: Parameters<AggregateStore['commit']>[0], o: CommitOptions) => {
+      if (o.batchId !== undefined) {
+        if (this.hasBatch.get(o.batchId) !== undefined) return false;
+        this.insertBatch.run(o.batchId, Date.now());
+      }
+      for (const level of ['hours', 'days', 'months'] as const) {
+        const stmt = this.upserts[level];
+        for (const row of [...batch[level]].sort(compareRows)) stmt.run(rowParams(row));
+      }
+      for (const dl of o.deadLetters ?? []) {
+        this.insertDeadLetter.run(dl.source, dl.reason, Buffer.from(dl.payload), dl.receivedAtMs);
+      }
+      for (const id of o.resolveDeadLetterIds ?? []) this.deleteDeadLetter.run(id);
+      return true;
+    });
+  }
+
+  async commit(
+    batch: Parameters<AggregateStore['commit']>[0],
+    options: CommitOptions = {},
+  ): Promise<boolean> {
+    return this.commitTx.immediate(batch, options);
+  }
+
+  async isCommitted(batchId: string): Promise<boolean> {
+    return this.hasBatch.get(batchId) !== undefined;
+  }
+
+  async queryEndpoints(q: EndpointQuery): Promise<EndpointTotals[]> {
+    const plan = planRange(q.startDay, q.endDay);
+    const org = q.orgId === null ? [] : [q.orgId];
+    const pick = (level: 'days' | 'months') => this.totals[level][q.orgId === null ? 'anyOrg' : 'oneOrg'];
+    const segments: Array<['days' | 'months', [number, number]]> = plan.days.map((range) => ['days', range]);
+    if (plan.months) segments.push(['months', plan.months]);
+    const rows: TotalsRow[] = [];
+    const read = this.db.transaction(() => {
+      for (const [level, [from, to]] of segments) {
+        rows.push(...(pick(level).all(q.kind, q.subject, ...org, from, to) as TotalsRow[]));
+      }
+    });
+    read(); // one snapshot across the segments
+    return mergeTotals(rows);
+  }
+
+  async applyRetention(cutoff: RetentionCutoff, batchIdsBeforeMs: number): Promise<void> {
+    this.db.transaction(() => {
+      for (const [table, below] of retentionTargets(cutoff)) {
+        this.db.prepare(`DELETE FROM ${table} WHERE bucket < ?`).run(below);
+      }
+      this.db.prepare('DELETE FROM ingest_batch WHERE committed_at < ?').run(batchIdsBeforeMs);
+    })();
+  }
+
+  async listDeadLetters(afterId: number, limit: number): Promise<DeadLetter[]> {
+    const rows = this.db
+      .prepare(
+        'SELECT id, source, reason, payload, received_at FROM dead_letter WHERE id > ? ORDER BY id LIMIT ?',
+      )
+      .all(afterId, limit) as Array<{
+      id: number;
+      source: string;
+      reason: string;
+      payload: Buffer;
+      received_at: number;
+    }>;
+    return rows.map((r) => ({
+      id: r.id,
+      source: r.source,
+      reason: r.reason,
+      payload: new Uint8Array(r.payload),
+      receivedAtMs: r.received_at,
+    }));
+  }
+
+  async countDeadLetters(): Promise<number> {
+    return this.db.prepare('SELECT count(*) FROM dead_letter').pluck().get() as number;
+  }
+}
+
+/** The embedded store: one SQLite file (or `:memory:`), WAL mode, one writer at a time. */
+export function openSqliteStore(file: string): Store {
+  const db = openSqliteDatabase(file);
+  return {
+    kind: 'sqlite',
+    aggregates: new SqliteAggregates(db),
+    accounts: new SqliteAccounts(db),
+    async ping() {
+      db.prepare('SELECT 1').get();
+    },
+    async close() {
+      db.close();
+    },
+  };
+}

@@ -1,0 +1,235 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { rec } from '../../test/helpers/records.ts';
+import { type AggregateRow, aggregateBatch } from '../aggregate/aggregate.ts';
+import { bucketOf } from '../aggregate/buckets.ts';
+import { metricsOf } from '../aggregate/counters.ts';
+import { TimeZone } from '../aggregate/time-zone.ts';
+import type { AnalyticsRecord } from '../record/record.ts';
+import type { EndpointQuery, Store, User } from './store.ts';
+
+/** Opens a fresh, empty, migrated store; the suite closes it after each test. */
+export type StoreFactory = () => Promise<Store>;
+
+const UTC = new TimeZone('UTC');
+const day = (y: number, m: number, d: number): number => Date.UTC(y, m - 1, d) / 86_400_000;
+const batchOf = (records: AnalyticsRecord[], tz = UTC) =>
+  aggregateBatch(records, { tz, trackAllPaths: true });
+
+/**
+ * The behaviour every AggregateStore/AccountStore must have. Run it against each backend; a
+ * difference between backends is a bug.
+ */
+export function describeStoreContract(name: string, open: StoreFactory): void {
+  describe(`store contract: ${name}`, () => {
+    let store: Store;
+    beforeEach(async () => {
+      store = await open();
+    });
+    afterEach(async () => {
+      await store.close();
+    });
+
+    const query = (over: Partial<EndpointQuery> = {}) =>
+      store.aggregates.queryEndpoints({
+        orgId: 'org-a',
+        kind: 'key',
+        subject: 'key-1',
+        startDay: day(2024, 1, 1),
+        endDay: day(2024, 12, 31),
+        ...over,
+      });
+    const metrics = async (over: Partial<EndpointQuery> = {}) =>
+      (await query(over))
+        .map((e) => ({ apiId: e.apiId, path: e.path, ...metricsOf({ ...e.counters, codes: {} }) }))
+        .sort((a, b) => (a.path < b.path ? -1 : 1));
+
+    it('merges batches with the counter algebra (sums, max, min over non-errors, last hit)', async () => {
+      const t = Date.UTC(2024, 0, 15, 10);
+      await store.aggregates.commit(
+        batchOf([rec({ latencyTotal: 300, latencyUpstream: 250, requestTime: 300, timestampMs: t + 5000 })]),
+      );
+      await store.aggregates.commit(
+        batchOf([
+          rec({ responseCode: 500, latencyTotal: 7, latencyUpstream: 3, requestTime: 7, timestampMs: t }),
+          rec({
+            responseCode: 302,
+            latencyTotal: 50,
+            latencyUpstream: 40,
+            requestTime: 51,
+            timestampMs: t + 1000,
+          }),
+        ]),
+      );
+      const [row] = await metrics();
+      expect(row).toEqual({
+        apiId: 'api-1',
+        path: '/get',
+        hits: 3,
+        success: 1,
+        error: 1,
+        lastHitMs: t + 5000,
+        requestTime: (300 + 7 + 51) / 3,
+        latency: (300 + 7 + 50) / 3,
+        upstreamLatency: (250 + 3 + 40) / 3,
+        maxUpstreamLatency: 250,
+        minUpstreamLatency: 40,
+        maxLatency: 300,
+        minLatency: 50,
+      });
+    });
+
+    it('falls back to the minimum over all records when a row holds only errors', async () => {
+      await store.aggregates.commit(
+        batchOf([rec({ responseCode: 503, latencyTotal: 40, latencyUpstream: 30 })]),
+      );
+      await store.aggregates.commit(
+        batchOf([rec({ responseCode: 404, latencyTotal: 20, latencyUpstream: 35 })]),
+      );
+      const [row] = await metrics();
+      expect(row).toMatchObject({ hits: 2, error: 2, success: 0, minLatency: 20, minUpstreamLatency: 30 });
+    });
+
+    it('keeps the api_name of the latest hit across batches committed in any order', async () => {
+      const t = Date.UTC(2024, 2, 1);
+      await store.aggregates.commit(batchOf([rec({ apiName: 'new-name', timestampMs: t + 10 })]));
+      await store.aggregates.commit(batchOf([rec({ apiName: 'old-name', timestampMs: t })]));
+      const [row] = await query();
+      expect(row?.counters.apiName).toBe('new-name');
+      expect(row?.counters.lastHitMs).toBe(t + 10);
+    });
+
+    it('sums over HTTP methods into one row per (api_id, path)', async () => {
+      await store.aggregates.commit(
+        batchOf([rec({ method: 'GET' }), rec({ method: 'POST' }), rec({ apiId: 'api-2' })]),
+      );
+      const rows = await query();
+      expect(rows.map((r) => [r.apiId, r.path, r.counters.hits]).sort()).toEqual([
+        ['api-1', '/get', 2],
+        ['api-2', '/get', 1],
+      ]);
+    });
+
+    it('answers whole-month, partial-month and single-day ranges identically to a naive sum', async () => {
+      const records: AnalyticsRecord[] = [];
+      for (let d = 0; d < 120; d++) {
+        const ts = Date.UTC(2024, 0, 20) + d * 86_400_000 + (d % 24) * 3_600_000;
+        records.push(rec({ timestampMs: ts, latencyTotal: 10 + (d % 17), requestTime: d }));
+      }
+      await store.aggregates.commit(batchOf(records));
+      for (const [s, e] of [
+        [day(2024, 1, 20), day(2024, 5, 18)],
+        [day(2024, 2, 1), day(2024, 3, 31)],
+        [day(2024, 2, 10), day(2024, 4, 2)],
+        [day(2024, 2, 29), day(2024, 2, 29)],
+      ] as const) {
+        const inRange = records.filter((r) => {
+          const d = bucketOf(r.timestampMs, UTC).day;
+          return d >= s && d <= e;
+        });
+        const [row] = await metrics({ startDay: s, endDay: e });
+        expect(row?.hits).toBe(inRange.length);
+        expect(row?.requestTime).toBe(inRange.reduce((a, r) => a + r.requestTime, 0) / inRange.length);
+        expect(row?.minLatency).toBe(Math.min(...inRange.map((r) => r.latencyTotal)));
+      }
+    });
+
+    it('returns nothing for a range without data', async () => {
+      await store.aggregates.commit(batchOf([rec()]));
+      expect(await query({ startDay: day(2023, 1, 1), endDay: day(2023, 12, 31) })).toEqual([]);
+    });
+
+    it('isolates organisations; a super user (orgId null) sees all of them', async () => {
+      await store.aggregates.commit(
+        batchOf([rec({ orgId: 'org-a' }), rec({ orgId: 'org-b' }), rec({ orgId: 'org-b' })]),
+      );
+      expect((await query({ orgId: 'org-a' }))[0]?.counters.hits).toBe(1);
+      expect((await query({ orgId: 'org-b' }))[0]?.counters.hits).toBe(2);
+      expect(await query({ orgId: 'org-c' })).toEqual([]);
+      expect((await query({ orgId: null }))[0]?.counters.hits).toBe(3);
+    });
+
+    it('keeps key rows and OAuth rows apart', async () => {
+      await store.aggregates.commit(
+        batchOf([rec({ apiKey: 'shared', oauthId: 'shared' }), rec({ apiKey: 'shared' })]),
+      );
+      expect((await query({ subject: 'shared' }))[0]?.counters.hits).toBe(2);
+      expect((await query({ kind: 'oauth', subject: 'shared' }))[0]?.counters.hits).toBe(1);
+    });
+
+    it('skips a batch whose id was already committed, and remembers ids', async () => {
+      const b = batchOf([rec()]);
+      expect(await store.aggregates.commit(b, { batchId: 'b-1' })).toBe(true);
+      expect(await store.aggregates.commit(b, { batchId: 'b-1' })).toBe(false);
+      expect(await store.aggregates.isCommitted('b-1')).toBe(true);
+      expect(await store.aggregates.isCommitted('b-2')).toBe(false);
+      expect((await query())[0]?.counters.hits).toBe(1);
+    });
+
+    it('commits a batch all or nothing', async () => {
+      const good = batchOf([rec({ path: '/a' }), rec({ path: '/b' })]);
+      const broken = { ...good.hours[1], orgId: null } as unknown as AggregateRow;
+      const bad = { ...good, hours: [good.hours[0] as AggregateRow, broken] };
+      await expect(store.aggregates.commit(bad, { batchId: 'bad' })).rejects.toThrow();
+      expect(await query()).toEqual([]);
+      expect(await store.aggregates.isCommitted('bad')).toBe(false);
+    });
+
+    it('stores dead letters with the batch and resolves them atomically', async () => {
+      const payload = new Uint8Array([0xc1, 0x00, 0xff]);
+      await store.aggregates.commit(batchOf([]), {
+        deadLetters: [{ source: 'test', reason: 'bad', payload, receivedAtMs: 1 }],
+      });
+      const [dl] = await store.aggregates.listDeadLetters(0, 10);
+      expect(dl).toMatchObject({ source: 'test', reason: 'bad', receivedAtMs: 1 });
+      expect([...(dl?.payload ?? [])]).toEqual([0xc1, 0x00, 0xff]);
+      expect(await store.aggregates.countDeadLetters()).toBe(1);
+      await store.aggregates.commit(batchOf([rec()]), { resolveDeadLetterIds: [dl?.id ?? -1] });
+      expect(await store.aggregates.countDeadLetters()).toBe(0);
+    });
+
+    it('applies retention to every granularity', async () => {
+      await store.aggregates.commit(
+        batchOf([rec({ timestampMs: Date.UTC(2024, 0, 5) }), rec({ timestampMs: Date.UTC(2024, 2, 5) })]),
+      );
+      const cut = bucketOf(Date.UTC(2024, 1, 1), UTC);
+      await store.aggregates.applyRetention(cut, 0);
+      expect((await query())[0]?.counters.hits).toBe(1);
+    });
+
+    it('creates organisations once and lists them', async () => {
+      const org = { id: 'o1', ownerName: 'Acme', ownerSlug: 'acme', createdAtMs: 1 };
+      expect(await store.accounts.createOrganisation(org)).toBe(true);
+      expect(await store.accounts.createOrganisation({ ...org, ownerName: 'Other' })).toBe(false);
+      expect(await store.accounts.getOrganisation('o1')).toEqual(org);
+      expect(await store.accounts.getOrganisation('nope')).toBeUndefined();
+      expect((await store.accounts.listOrganisations()).map((o) => o.id)).toEqual(['o1']);
+    });
+
+    it('creates, finds by key hash and deletes users', async () => {
+      const user: User = {
+        id: 'u1',
+        orgId: null,
+        firstName: 'A',
+        lastName: 'B',
+        emailAddress: 'a@example.com',
+        active: true,
+        permissions: { analytics: 'read' },
+        accessKeyHash: 'h1',
+        createdAtMs: 5,
+      };
+      expect(await store.accounts.createUser(user)).toBe(true);
+      expect(await store.accounts.createUser({ ...user, id: 'u2', accessKeyHash: 'h2' })).toBe(false);
+      expect(await store.accounts.getUser('u1')).toEqual(user);
+      expect(await store.accounts.getUserByKeyHash('h1')).toEqual(user);
+      expect(await store.accounts.deleteUser('u1')).toBe(true);
+      expect(await store.accounts.deleteUser('u1')).toBe(false);
+      expect(await store.accounts.getUserByKeyHash('h1')).toBeUndefined();
+    });
+
+    it('keeps the first value of a setting', async () => {
+      expect(await store.accounts.getSetting('s')).toBeUndefined();
+      expect(await store.accounts.initSetting('s', 'first')).toBe('first');
+      expect(await store.accounts.initSetting('s', 'second')).toBe('first');
+    });
+  });
+}
