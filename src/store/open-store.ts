@@ -1,0 +1,13 @@
+import type { StoreUrl } from '../config.ts';
+import { openSqliteStore } from './sqlite/sqlite-store.ts';
+import type { Store } from './store.ts';
+
+/** Opens the configured backend, migrated and ready. The one place that picks a backend. */
+export async function openStore(url: StoreUrl): Promise<Store> {
+  switch (url.kind) {
+    case 'sqlite':
+      return openSqliteStore(url.file);
+    case 'postgres':
+      throw new Error('the PostgreSQL store is not available in this build');
+  }
+}
