@@ -1,0 +1,32 @@
+import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import { activityRoutes } from './api/activity-routes.ts';
+import { adminRoutes } from './api/admin-routes.ts';
+import { adminGuard } from './api/auth.ts';
+import { ingestRoutes } from './api/ingest-routes.ts';
+import { installErrorHandling } from './api/tyk-error.ts';
+import type { Config } from './config.ts';
+import type { Store } from './store/store.ts';
+
+/** What the HTTP surface needs; main.ts wires the real ones, tests their own. */
+export interface AppDeps {
+  store: Store;
+  config: Pick<Config, 'pageSize' | 'timeZone' | 'trackAllPaths' | 'ingestMaxBytes'>;
+  /** SHA-256 (hex) of the admin secret; the secret itself never reaches the app. */
+  adminSecretSha256: string;
+  clock: () => number;
+  logger?: FastifyServerOptions['logger'];
+}
+
+/** Builds the Fastify app without listening: tests drive it through `app.inject`. */
+export function buildApp(deps: AppDeps): FastifyInstance {
+  const app = Fastify({
+    logger: deps.logger ?? false,
+    bodyLimit: deps.config.ingestMaxBytes,
+  });
+  installErrorHandling(app);
+  const guard = adminGuard(deps.adminSecretSha256);
+  activityRoutes(app, deps);
+  adminRoutes(app, deps, guard);
+  ingestRoutes(app, deps, guard);
+  return app;
+}
