@@ -15,6 +15,13 @@ export type Body = Partial<Report> & {
     | null;
 } & Record<string, unknown>;
 
+/** The body of POST /ingest/records (or its error envelope). */
+export interface IngestBody {
+  Status: string;
+  Message: string;
+  Meta: { accepted: number; rejected: number; errors: Array<{ index: number; reason: string }> } | null;
+}
+
 export const ADMIN_SECRET = 'test-admin-secret-0123456789';
 
 export interface TestApp {
@@ -26,7 +33,7 @@ export interface TestApp {
   /** Creates a user through the admin API and returns its access key. */
   createUser(orgId: string | null, permissions?: Record<string, string>, active?: boolean): Promise<string>;
   /** Posts JSON records to /ingest/records; returns the parsed response. */
-  ingestJson(records: unknown[]): Promise<{ statusCode: number; body: Body }>;
+  ingestJson(records: unknown[]): Promise<{ statusCode: number; body: IngestBody }>;
   /** GET with an access key; returns status and parsed body. */
   get(url: string, key?: string): Promise<{ statusCode: number; body: Body; raw: string }>;
   close(): Promise<void>;
