@@ -1,0 +1,92 @@
+import { firstStartBanner, resolveAdminSecret } from './admin-secret.ts';
+import { buildApp } from './app.ts';
+import { type Config, ConfigError, loadConfig } from './config.ts';
+import { BATCH_ID_MEMORY_MS, retentionCutoff } from './retention.ts';
+import { openStore } from './store/open-store.ts';
+import type { Store } from './store/store.ts';
+
+const fail = (message: string): never => {
+  console.error(`keymeter: ${message}`);
+  process.exit(2);
+};
+
+/** Aggregates are bucketed by zone: a store must keep the zone it was created with. */
+async function checkTimeZone(store: Store, config: Config): Promise<void> {
+  const stored = await store.accounts.initSetting('time_zone', config.timeZone.name);
+  if (stored !== config.timeZone.name) {
+    fail(
+      `KEYMETER_TIMEZONE=${config.timeZone.name} differs from the zone this store was created with (${stored}). ` +
+        `Buckets follow the zone's day boundaries: keep KEYMETER_TIMEZONE=${stored} or use a new store.`,
+    );
+  }
+}
+
+async function main(): Promise<void> {
+  let config: Config;
+  try {
+    config = loadConfig(process.env);
+  } catch (err) {
+    if (err instanceof ConfigError) return fail(err.message);
+    throw err;
+  }
+  let store: Store;
+  try {
+    store = await openStore(config.store);
+  } catch (err) {
+    return fail(`cannot open KEYMETER_STORE (${config.store.kind}): ${(err as Error).message}`);
+  }
+  await checkTimeZone(store, config);
+  const admin = await resolveAdminSecret(config.adminSecret, store.accounts);
+  const app = buildApp({
+    store,
+    config,
+    adminSecretSha256: admin.sha256,
+    clock: Date.now,
+    logger: {
+      level: config.logLevel,
+      redact: ['req.headers.authorization', 'req.headers["admin-auth"]'],
+    },
+  });
+
+  const timers: NodeJS.Timeout[] = [];
+  const retentionDays = config.retentionDays;
+  if (retentionDays !== undefined) {
+    const applyRetention = () =>
+      store.aggregates
+        .applyRetention(
+          retentionCutoff(Date.now(), retentionDays, config.timeZone),
+          Date.now() - BATCH_ID_MEMORY_MS,
+        )
+        .catch((err: unknown) => app.log.error({ err }, 'retention failed'));
+    await applyRetention();
+    timers.push(setInterval(applyRetention, 3_600_000).unref());
+  }
+
+  let stopping = false;
+  const shutdown = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    app.log.info({ signal }, 'shutting down');
+    for (const t of timers) clearInterval(t);
+    await app.close();
+    await store.close();
+    process.exit(0);
+  };
+  process.on('SIGTERM', () => void shutdown('SIGTERM'));
+  process.on('SIGINT', () => void shutdown('SIGINT'));
+
+  try {
+    await app.listen({ host: config.host, port: config.port });
+  } catch (err) {
+    return fail(
+      `cannot listen on ${config.host}:${config.port} (KEYMETER_HOST/KEYMETER_PORT): ${(err as Error).message}`,
+    );
+  }
+  const address = app.server.address();
+  const port = typeof address === 'object' && address !== null ? address.port : config.port;
+  if (admin.generated !== undefined)
+    process.stdout.write(firstStartBanner(admin.generated, `http://${config.host}:${port}`));
+  else app.log.info(`keymeter listening on http://${config.host}:${port}`);
+}
+
+await main();
