@@ -86,8 +86,10 @@ export function recordFromObject(value: unknown, names: FieldNames, parseTime: T
     if (rawTime === undefined || rawTime === null) return reject(`${names.timestamp} is missing`);
     const timestampMs = parseTime(rawTime);
     if (typeof timestampMs === 'string') return reject(`${names.timestamp} ${timestampMs}`);
+    const orgId = str(value, names.orgId, true);
+    if (orgId === '') return reject(`${names.orgId} is empty`);
     const record: AnalyticsRecord = {
-      orgId: str(value, names.orgId, false),
+      orgId,
       apiId: str(value, names.apiId, false),
       apiName: str(value, names.apiName, false),
       path: str(value, names.path, false),
