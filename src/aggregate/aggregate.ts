@@ -1,6 +1,6 @@
 import type { AnalyticsRecord } from '../record/record.ts';
-import { bucketOf, monthOfDay } from './buckets.ts';
-import { type Counters, cloneCounters, countersOf, mergeInto } from './counters.ts';
+import { bucketOf, hourBucketOf, monthOfDay } from './buckets.ts';
+import { addSample, type Counters, cloneCounters, countersOf, mergeInto } from './counters.ts';
 import type { TimeZone } from './time-zone.ts';
 
 /** Whose traffic a row describes: an API key (hash) or an OAuth client. */
@@ -42,28 +42,38 @@ export function counts(r: AnalyticsRecord, trackAllPaths: boolean): boolean {
 }
 
 const SEP = '\u0000';
-const keyOf = (k: RowKey, bucket: number): string =>
-  k.orgId + SEP + k.kind + SEP + k.subject + SEP + k.apiId + SEP + k.path + SEP + k.method + SEP + bucket;
+const keyOf = (
+  orgId: string,
+  kind: SubjectKind,
+  subject: string,
+  r: Omit<RowKey, 'kind' | 'subject' | 'orgId'>,
+  bucket: number,
+): string =>
+  orgId + SEP + kind + SEP + subject + SEP + r.apiId + SEP + r.path + SEP + r.method + SEP + bucket;
 
 /** Accumulates rows of one granularity, merging rows that share key and bucket. */
 export class RowAccumulator {
   private readonly rows = new Map<string, AggregateRow>();
 
-  add(key: RowKey, bucket: number, counters: Counters, copy: boolean): void {
-    const id = keyOf(key, bucket);
+  /** Merges a copy of `row`'s counters into the row with the same key in `bucket`. */
+  add(row: AggregateRow, bucket: number): void {
+    const id = keyOf(row.orgId, row.kind, row.subject, row, bucket);
     const existing = this.rows.get(id);
-    if (existing) mergeInto(existing.counters, counters);
+    if (existing) mergeInto(existing.counters, row.counters);
     else
       this.rows.set(id, {
-        orgId: key.orgId,
-        kind: key.kind,
-        subject: key.subject,
-        apiId: key.apiId,
-        path: key.path,
-        method: key.method,
+        ...rowKey(row, row.kind, row.subject),
         bucket,
-        counters: copy ? cloneCounters(counters) : counters,
+        counters: cloneCounters(row.counters),
       });
+  }
+
+  /** Adds one record to its (kind, subject) row in `bucket`; allocates only for a new row. */
+  addRecord(r: AnalyticsRecord, kind: SubjectKind, subject: string, bucket: number): void {
+    const id = keyOf(r.orgId, kind, subject, r, bucket);
+    const existing = this.rows.get(id);
+    if (existing) addSample(existing.counters, r);
+    else this.rows.set(id, { ...rowKey(r, kind, subject), bucket, counters: countersOf(r) });
   }
 
   get size(): number {
@@ -86,12 +96,19 @@ export function aggregateHours(records: Iterable<AnalyticsRecord>, opts: Aggrega
 export function addRecord(acc: RowAccumulator, r: AnalyticsRecord, opts: AggregateOptions): void {
   if (!counts(r, opts.trackAllPaths)) return;
   if (r.apiKey === '' && r.oauthId === '') return;
-  const hour = bucketOf(r.timestampMs, opts.tz).hour;
-  const c = countersOf(r);
-  const base = { orgId: r.orgId, apiId: r.apiId, path: r.path, method: r.method };
-  if (r.apiKey !== '') acc.add({ ...base, kind: 'key', subject: r.apiKey }, hour, c, r.oauthId !== '');
-  if (r.oauthId !== '') acc.add({ ...base, kind: 'oauth', subject: r.oauthId }, hour, c, false);
+  const hour = hourBucketOf(r.timestampMs, opts.tz);
+  if (r.apiKey !== '') acc.addRecord(r, 'key', r.apiKey, hour);
+  if (r.oauthId !== '') acc.addRecord(r, 'oauth', r.oauthId, hour);
 }
+
+const rowKey = (r: Omit<RowKey, 'kind' | 'subject'>, kind: SubjectKind, subject: string): RowKey => ({
+  orgId: r.orgId,
+  kind,
+  subject,
+  apiId: r.apiId,
+  path: r.path,
+  method: r.method,
+});
 
 /**
  * Rolls hourly rows up into the local-day and local-month rows they belong to. Exact because
@@ -102,8 +119,8 @@ export function rollUp(hours: AggregateRow[], tz: TimeZone): AggregateBatch {
   const months = new RowAccumulator();
   for (const row of hours) {
     const day = bucketOf(row.bucket, tz).day;
-    days.add(row, day, row.counters, true);
-    months.add(row, monthOfDay(day), row.counters, true);
+    days.add(row, day);
+    months.add(row, monthOfDay(day));
   }
   return { hours, days: days.list(), months: months.list() };
 }

@@ -12,6 +12,11 @@ export interface BucketOf {
 
 const floorMod = (a: number, n: number): number => ((a % n) + n) % n;
 
+/** Just the hourly bucket start of an instant (the per-record hot path). */
+export function hourBucketOf(utcMs: number, tz: TimeZone): number {
+  return utcMs - floorMod(utcMs + tz.offsetAt(utcMs), HOUR_MS);
+}
+
 export function bucketOf(utcMs: number, tz: TimeZone): BucketOf {
   const local = utcMs + tz.offsetAt(utcMs);
   const hour = utcMs - floorMod(local, HOUR_MS);

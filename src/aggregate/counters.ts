@@ -37,6 +37,9 @@ export interface CounterSample {
 
 export function countersOf(s: CounterSample): Counters {
   const ok = s.responseCode < 400;
+  // Filled by assignment: a computed key in the literal sends V8 down a slow runtime path.
+  const codes: Record<string, number> = {};
+  codes[String(s.responseCode)] = 1;
   return {
     hits: 1,
     success: s.responseCode >= 200 && s.responseCode < 300 ? 1 : 0,
@@ -52,8 +55,33 @@ export function countersOf(s: CounterSample): Counters {
     minUpstreamAll: s.latencyUpstream,
     lastHitMs: s.timestampMs,
     apiName: s.apiName,
-    codes: { [String(s.responseCode)]: 1 },
+    codes,
   };
+}
+
+/** Adds one record to counters in place: the per-record hot path, allocation-free for known codes. */
+export function addSample(c: Counters, s: CounterSample): void {
+  const ok = s.responseCode < 400;
+  c.hits++;
+  if (s.responseCode >= 200 && s.responseCode < 300) c.success++;
+  if (!ok) c.error++;
+  c.sumRequestTime += s.requestTime;
+  c.sumLatency += s.latencyTotal;
+  c.sumUpstream += s.latencyUpstream;
+  if (s.latencyTotal > c.maxLatency) c.maxLatency = s.latencyTotal;
+  if (s.latencyUpstream > c.maxUpstream) c.maxUpstream = s.latencyUpstream;
+  if (ok) {
+    if (c.minLatencyOk === null || s.latencyTotal < c.minLatencyOk) c.minLatencyOk = s.latencyTotal;
+    if (c.minUpstreamOk === null || s.latencyUpstream < c.minUpstreamOk) c.minUpstreamOk = s.latencyUpstream;
+  }
+  if (s.latencyTotal < c.minLatencyAll) c.minLatencyAll = s.latencyTotal;
+  if (s.latencyUpstream < c.minUpstreamAll) c.minUpstreamAll = s.latencyUpstream;
+  if (s.timestampMs > c.lastHitMs || (s.timestampMs === c.lastHitMs && s.apiName > c.apiName)) {
+    c.lastHitMs = s.timestampMs;
+    c.apiName = s.apiName;
+  }
+  const code = String(s.responseCode);
+  c.codes[code] = (c.codes[code] ?? 0) + 1;
 }
 
 const minNullable = (a: number | null, b: number | null): number | null =>
