@@ -1,6 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { TimeZone } from '../../src/aggregate/time-zone.ts';
-import { encodeGatewayArray } from '../../src/record/gateway-encoder.ts';
 import type { AnalyticsRecord } from '../../src/record/record.ts';
 import { type TestApp, testApp } from '../helpers/app.ts';
 import { expectedRow, rec } from '../helpers/records.ts';
@@ -285,13 +284,8 @@ describe.each(storesUnderTest())('seed endpoints behaviour ($name)', (backend) =
     t = await testApp(await backend.open(), { timeZone: new TimeZone('Asia/Kolkata') });
     await t.createOrg('org-a');
     const key2 = await t.createUser('org-a');
-    const viaMsgpack = await t.app.inject({
-      method: 'POST',
-      url: '/ingest/records',
-      headers: { ...t.admin, 'content-type': 'application/msgpack' },
-      payload: encodeGatewayArray(records),
-    });
-    expect(viaMsgpack.json().Meta).toMatchObject({ accepted: 300, rejected: 0 });
+    const viaMsgpack = await t.ingestMsgpack(records);
+    expect(viaMsgpack.body.Meta).toMatchObject({ accepted: 300, rejected: 0 });
     const fromMsgpack = await Promise.all(
       ['keys/endpoint/key-1', 'keys/endpoint/00000000', 'oauthid/endpoint/client-9'].map(
         async (p) => (await t.get(`/api/activity/${p}/${dates}?p=0`, key2)).raw,

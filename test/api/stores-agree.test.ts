@@ -1,7 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { TimeZone } from '../../src/aggregate/time-zone.ts';
 import { demoRecords } from '../../src/demo/traffic.ts';
-import { encodeGatewayArray } from '../../src/record/gateway-encoder.ts';
 import { testApp } from '../helpers/app.ts';
 import { storesUnderTest } from '../helpers/stores.ts';
 
@@ -24,13 +23,8 @@ describe('every store answers byte for byte the same', () => {
       try {
         await t.createOrg('org-a');
         const key = await t.createUser('org-a');
-        const r = await t.app.inject({
-          method: 'POST',
-          url: '/ingest/records',
-          headers: { ...t.admin, 'content-type': 'application/msgpack' },
-          payload: encodeGatewayArray(records),
-        });
-        expect(r.json().Meta.accepted).toBe(records.length);
+        const r = await t.ingestMsgpack(records);
+        expect(r.body.Meta?.accepted).toBe(records.length);
         answers.push(
           await Promise.all(QUERIES.map(async (q) => (await t.get(`/api/activity/${q}`, key)).raw)),
         );

@@ -3,6 +3,8 @@ import { TimeZone } from '../../src/aggregate/time-zone.ts';
 import { sha256Hex } from '../../src/api/auth.ts';
 import type { Report } from '../../src/api/endpoint-report.ts';
 import { type AppDeps, buildApp } from '../../src/app.ts';
+import { encodeGatewayArray } from '../../src/record/gateway-encoder.ts';
+import type { AnalyticsRecord } from '../../src/record/record.ts';
 import type { Store } from '../../src/store/store.ts';
 
 /** Any response body of the API: a report, an envelope, or an admin object. */
@@ -34,6 +36,8 @@ export interface TestApp {
   createUser(orgId: string | null, permissions?: Record<string, string>, active?: boolean): Promise<string>;
   /** Posts JSON records to /ingest/records; returns the parsed response. */
   ingestJson(records: unknown[]): Promise<{ statusCode: number; body: IngestBody }>;
+  /** Posts records to /ingest/records in the gateway's msgpack encoding. */
+  ingestMsgpack(records: AnalyticsRecord[]): Promise<{ statusCode: number; body: IngestBody }>;
   /** GET with an access key; returns status and parsed body. */
   get(url: string, key?: string): Promise<{ statusCode: number; body: Body; raw: string }>;
   close(): Promise<void>;
@@ -92,6 +96,15 @@ export async function testApp(store: Store, config: Partial<AppDeps['config']> =
         url: '/ingest/records',
         headers: admin,
         payload: records,
+      });
+      return { statusCode: r.statusCode, body: r.json() };
+    },
+    async ingestMsgpack(records) {
+      const r = await app.inject({
+        method: 'POST',
+        url: '/ingest/records',
+        headers: { ...admin, 'content-type': 'application/msgpack' },
+        payload: encodeGatewayArray(records),
       });
       return { statusCode: r.statusCode, body: r.json() };
     },
