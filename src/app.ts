@@ -24,6 +24,13 @@ export function buildApp(deps: AppDeps): FastifyInstance {
     bodyLimit: deps.config.ingestMaxBytes,
   });
   installErrorHandling(app);
+  // Tyk answers `Content-Type: application/json` without a charset; some clients compare it exactly.
+  app.addHook('onSend', async (_request, reply, payload) => {
+    const type = reply.getHeader('content-type');
+    if (typeof type === 'string' && type.startsWith('application/json'))
+      reply.header('content-type', 'application/json');
+    return payload;
+  });
   const guard = adminGuard(deps.adminSecretSha256);
   activityRoutes(app, deps);
   adminRoutes(app, deps, guard);

@@ -82,7 +82,11 @@ describe.each(storesUnderTest())('error paths ($name)', (backend) => {
 
   it('404 in the envelope for unknown routes', async () => {
     const r = await t.get('/api/activity/nope');
-    expect(r).toMatchObject({ statusCode: 404, body: envelope('Not found') });
+    expect(r).toMatchObject({
+      statusCode: 404,
+      body: envelope('Not found'),
+      contentType: 'application/json',
+    });
     expect((await t.get(`${URL}/1/1/2024/2/1`)).statusCode).toBe(404);
   });
 

@@ -48,6 +48,7 @@ describe.each(storesUnderTest())('seed page samples ($name)', (backend) => {
     expect(ingest.body.Meta).toEqual({ accepted: 2, rejected: 0, errors: [] });
     const r = await t.get('/api/activity/keys/endpoint/7f3c3ca87376cabe/13/10/2020/14/10/2020', key);
     expect(r.statusCode).toBe(200);
+    expect(r.contentType).toBe('application/json');
     const id = (api_id: string) => ({
       day: 0,
       month: 0,

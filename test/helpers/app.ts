@@ -39,7 +39,10 @@ export interface TestApp {
   /** Posts records to /ingest/records in the gateway's msgpack encoding. */
   ingestMsgpack(records: AnalyticsRecord[]): Promise<{ statusCode: number; body: IngestBody }>;
   /** GET with an access key; returns status and parsed body. */
-  get(url: string, key?: string): Promise<{ statusCode: number; body: Body; raw: string }>;
+  get(
+    url: string,
+    key?: string,
+  ): Promise<{ statusCode: number; body: Body; raw: string; contentType: unknown }>;
   close(): Promise<void>;
 }
 
@@ -114,7 +117,12 @@ export async function testApp(store: Store, config: Partial<AppDeps['config']> =
         url,
         headers: key === undefined ? {} : { authorization: key },
       });
-      return { statusCode: r.statusCode, body: r.json(), raw: r.body };
+      return {
+        statusCode: r.statusCode,
+        body: r.json(),
+        raw: r.body,
+        contentType: r.headers['content-type'],
+      };
     },
     async close() {
       await app.close();
