@@ -84,7 +84,7 @@ function toRow({ totals, m }: Ranked, tz: TimeZone): ReportRow {
  * end) and `pages` = ceil(rows / pageSize); page ≤ 0 gives every row and `pages: 0`.
  */
 export function buildReport(totals: EndpointTotals[], page: number, pageSize: number, tz: TimeZone): Report {
-  const ranked = totals.map((t) => ({ totals: t, m: metricsOf({ ...t.counters, codes: {} }) })).sort(byRank);
+  const ranked = totals.map((t) => ({ totals: t, m: metricsOf(t.counters) })).sort(byRank);
   if (page <= 0) return { data: ranked.map((r) => toRow(r, tz)), pages: 0 };
   const start = (page - 1) * pageSize;
   return {

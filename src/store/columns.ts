@@ -55,7 +55,7 @@ export function rowParams(r: AggregateRow): Array<string | number | null> {
     c.minUpstreamAll,
     c.lastHitMs,
     c.apiName,
-    JSON.stringify(c.codes),
+    JSON.stringify(Object.fromEntries(c.codes)),
   ];
 }
 
@@ -124,7 +124,7 @@ export function mergeTotals(rows: Iterable<TotalsRow>): EndpointTotals[] {
   const byEndpoint = new Map<string, { apiId: string; path: string; counters: Counters }>();
   for (const r of rows) {
     const id = `${r.api_id}\u0000${r.path}`;
-    const counters: Counters = { ...countersFromRow(r), codes: {} };
+    const counters: Counters = { ...countersFromRow(r), codes: new Map() };
     const seen = byEndpoint.get(id);
     if (seen) mergeInto(seen.counters, counters);
     else byEndpoint.set(id, { apiId: r.api_id, path: r.path, counters });
