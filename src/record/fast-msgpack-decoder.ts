@@ -1,0 +1,243 @@
+import { Kind, MsgpackCursor, TIMESTAMP_EXT } from './msgpack-cursor.ts';
+import { type AnalyticsRecord, type DecodeResult, reject } from './record.ts';
+import { StringInterner } from './string-interner.ts';
+import { validateRecord } from './validate.ts';
+
+const keyBytes = (names: readonly string[]) => names.map((n) => new TextEncoder().encode(n));
+
+// Top-level fields keymeter reads, by index; everything else is skipped unread.
+const TOP = keyBytes([
+  'OrgID',
+  'APIID',
+  'APIName',
+  'Path',
+  'Method',
+  'APIKey',
+  'OauthID',
+  'ResponseCode',
+  'RequestTime',
+  'Latency',
+  'TimeStamp',
+  'TrackPath',
+  'GraphQLStats',
+  'MCPStats',
+]);
+const ORG = 0;
+const API_ID = 1;
+const API_NAME = 2;
+const PATH = 3;
+const METHOD = 4;
+const KEY = 5;
+const OAUTH = 6;
+const CODE = 7;
+const REQ_TIME = 8;
+const LATENCY = 9;
+const TIME = 10;
+const TRACK = 11;
+const GQL = 12;
+const MCP = 13;
+const LATENCY_KEYS = keyBytes(['Total', 'Upstream']);
+const GQL_KEYS = keyBytes(['IsGraphQL']);
+const MCP_KEYS = keyBytes(['IsMCP']);
+
+/** Index of the key `bytes[start, start+length)` in `table`, or -1. Compares bytes, decodes nothing. */
+function match(table: Uint8Array[], bytes: Uint8Array, start: number, length: number): number {
+  for (let i = 0; i < table.length; i++) {
+    const k = table[i] as Uint8Array;
+    if (k.length !== length || k[0] !== bytes[start]) continue;
+    let j = 1;
+    while (j < length && k[j] === bytes[start + j]) j++;
+    if (j === length) return i;
+  }
+  return -1;
+}
+
+/**
+ * Decodes the gateway's msgpack record straight from bytes. Semantics match the generic
+ * msgpackr-based decoder (same records accepted, same values; see ADR 0004 for the exotic
+ * inputs where they part), but it reads only the fields keymeter needs: the rest of the record
+ * (raw request/response, geo, tags, …) is walked over without being materialised.
+ */
+export class FastMsgpackDecoder {
+  private readonly c = new MsgpackCursor();
+  private readonly top = new Int32Array(TOP.length);
+  private readonly sub = new Int32Array(2);
+  private readonly strings: StringInterner;
+  /** First field error of the current decode ('' = none). */
+  private err = '';
+
+  constructor(strings: StringInterner = new StringInterner()) {
+    this.strings = strings;
+  }
+
+  decode(bytes: Uint8Array): DecodeResult {
+    const c = this.c;
+    c.reset(bytes);
+    this.err = '';
+    const top = this.top;
+    top.fill(-1);
+    const kind = c.head(0);
+    if (kind === Kind.Truncated) return reject('msgpack data is empty or truncated');
+    if (kind !== Kind.Map) return reject('record is not an object (expected a msgpack map)');
+    // Pass 1: validate the whole structure, remembering where the wanted values start. A repeated
+    // key overwrites the earlier position: the last one wins, as with msgpackr.
+    if (!this.scanMap(c.next, c.length, TOP, top, 1)) return reject(c.reason);
+    if (this.scanEnd !== bytes.length) {
+      return reject(`trailing bytes after the record (${bytes.length - this.scanEnd} bytes)`);
+    }
+    // Pass 2: read the wanted values.
+    const timestampMs = this.time(top[TIME] as number);
+    this.latency(top[LATENCY] as number);
+    const record: AnalyticsRecord = {
+      orgId: this.str(top[ORG] as number, 'OrgID'),
+      apiId: this.str(top[API_ID] as number, 'APIID'),
+      apiName: this.str(top[API_NAME] as number, 'APIName'),
+      path: this.str(top[PATH] as number, 'Path'),
+      method: this.str(top[METHOD] as number, 'Method'),
+      apiKey: this.str(top[KEY] as number, 'APIKey'),
+      oauthId: this.str(top[OAUTH] as number, 'OauthID'),
+      responseCode: this.num(top[CODE] as number, 'ResponseCode', true),
+      requestTime: this.num(top[REQ_TIME] as number, 'RequestTime', false),
+      latencyTotal: this.latencyTotal,
+      latencyUpstream: this.latencyUpstream,
+      timestampMs,
+      trackPath: this.bool(top[TRACK] as number, 'TrackPath'),
+      isGraphQL: this.flagIn(top[GQL] as number, 'GraphQLStats', GQL_KEYS, 'GraphQLStats.IsGraphQL'),
+      isMCP: this.flagIn(top[MCP] as number, 'MCPStats', MCP_KEYS, 'MCPStats.IsMCP'),
+    };
+    return this.err === '' ? validateRecord(record) : reject(this.err);
+  }
+
+  private scanEnd = 0;
+
+  /** Walks `count` map entries from `p`, noting value positions of keys in `table`; sets scanEnd. */
+  private scanMap(p: number, count: number, table: Uint8Array[], out: Int32Array, depth: number): boolean {
+    const c = this.c;
+    let q = p;
+    for (let i = 0; i < count; i++) {
+      const id = c.head(q) === Kind.Str ? match(table, c.bytes, c.start, c.length) : -1;
+      q = c.skipKey(q);
+      if (q < 0) return false;
+      if (id >= 0) out[id] = q;
+      q = c.skip(q, depth);
+      if (q < 0) return false;
+    }
+    this.scanEnd = q;
+    return true;
+  }
+
+  private fail<T>(reason: string, fallback: T): T {
+    if (this.err === '') this.err = reason;
+    return fallback;
+  }
+
+  private str(p: number, name: string): string {
+    if (p < 0) return '';
+    const c = this.c;
+    const kind = c.head(p);
+    if (kind === Kind.Str) return this.strings.get(c.bytes, c.start, c.length);
+    return kind === Kind.Nil ? '' : this.fail(`${name} must be a string`, '');
+  }
+
+  private num(p: number, name: string, required: boolean): number {
+    const kind = p < 0 ? Kind.Nil : this.c.head(p);
+    if (kind === Kind.Nil) return required ? this.fail(`${name} is missing`, 0) : 0;
+    if (kind === Kind.BigInt) return this.fail(`${name} is out of range`, 0);
+    const v = this.c.value;
+    if (kind === Kind.Int || (kind === Kind.Float && Number.isFinite(v))) return v;
+    return this.fail(`${name} must be a number`, 0);
+  }
+
+  private bool(p: number, name: string): boolean {
+    const kind = p < 0 ? Kind.Nil : this.c.head(p);
+    if (kind === Kind.Bool) return this.c.value === 1;
+    return kind === Kind.Nil ? false : this.fail(`${name} must be a boolean`, false);
+  }
+
+  /**
+   * Finds the entries of the nested map at `p` (Latency, GraphQLStats, MCPStats) into `sub`.
+   * Absent or nil means no entries. Like the generic decoder (where msgpackr turns bin and
+   * timestamps into objects), bin and timestamp values count as maps without entries.
+   */
+  private nested(p: number, name: string, table: Uint8Array[]): boolean {
+    this.sub.fill(-1);
+    if (p < 0) return true;
+    const c = this.c;
+    const kind = c.head(p);
+    if (kind === Kind.Map) return this.scanMap(c.next, c.length, table, this.sub, 2);
+    if (kind === Kind.Nil || kind === Kind.Bin || (kind === Kind.Ext && c.extType === TIMESTAMP_EXT))
+      return true;
+    return this.fail(`${name} must be a map`, false);
+  }
+
+  private latencyTotal = 0;
+  private latencyUpstream = 0;
+
+  private latency(p: number): void {
+    const ok = this.nested(p, 'Latency', LATENCY_KEYS);
+    this.latencyTotal = ok ? this.num(this.sub[0] as number, 'Latency.Total', false) : 0;
+    this.latencyUpstream = ok ? this.num(this.sub[1] as number, 'Latency.Upstream', false) : 0;
+  }
+
+  private flagIn(p: number, name: string, table: Uint8Array[], flagName: string): boolean {
+    if (!this.nested(p, name, table)) return false;
+    return this.bool(this.sub[0] as number, flagName);
+  }
+
+  /** `[unix_seconds, nanoseconds]` as the gateway writes it, or the timestamp extension. */
+  private time(p: number): number {
+    const c = this.c;
+    const kind = p < 0 ? Kind.Nil : c.head(p);
+    if (kind === Kind.Nil) return this.fail('TimeStamp is missing', 0);
+    if (kind === Kind.Ext && c.extType === TIMESTAMP_EXT) {
+      const ms = timestampExtMs(c.bytes, c.start, c.length);
+      return Number.isNaN(ms) ? this.fail('TimeStamp is not a valid time', 0) : ms;
+    }
+    if (kind !== Kind.Array || c.length !== 2)
+      return this.fail('TimeStamp must be [unix_seconds, nanoseconds]', 0);
+    const first = c.next;
+    const sec = this.integer(first);
+    const nsec = this.integer(c.skip(first, 2));
+    if (Number.isNaN(sec) || Number.isNaN(nsec)) {
+      return this.fail('TimeStamp must be [unix_seconds, nanoseconds] integers', 0);
+    }
+    if (nsec < 0 || nsec > 999_999_999) return this.fail('TimeStamp has nanoseconds out of range', 0);
+    return sec * 1000 + Math.floor(nsec / 1_000_000);
+  }
+
+  /** An integral number at `p` (any msgpack number type), else NaN. */
+  private integer(p: number): number {
+    const kind = p < 0 ? Kind.Truncated : this.c.head(p);
+    const v = this.c.value;
+    return (kind === Kind.Int || kind === Kind.BigInt || kind === Kind.Float) && Number.isInteger(v)
+      ? v
+      : Number.NaN;
+  }
+}
+
+/**
+ * Unix ms of a timestamp-extension payload, computed with exactly msgpackr's arithmetic (and its
+ * `new Date(x).getTime()` clipping) so that both decoders agree to the millisecond.
+ */
+export function timestampExtMs(d: Uint8Array, s: number, length: number): number {
+  const at = (i: number) => d[s + i] as number;
+  let ms: number;
+  if (length === 4) ms = (at(0) * 0x1000000 + (at(1) << 16) + (at(2) << 8) + at(3)) * 1000;
+  else if (length === 8) {
+    ms =
+      ((at(0) << 22) + (at(1) << 14) + (at(2) << 6) + (at(3) >> 2)) / 1000000 +
+      ((at(3) & 0x3) * 0x100000000 + at(4) * 0x1000000 + (at(5) << 16) + (at(6) << 8) + at(7)) * 1000;
+  } else if (length === 12) {
+    ms =
+      ((at(0) << 24) + (at(1) << 16) + (at(2) << 8) + at(3)) / 1000000 +
+      ((at(4) & 0x80 ? -0x1000000000000 : 0) +
+        at(6) * 0x10000000000 +
+        at(7) * 0x100000000 +
+        at(8) * 0x1000000 +
+        (at(9) << 16) +
+        (at(10) << 8) +
+        at(11)) *
+        1000;
+  } else return Number.NaN;
+  return Math.abs(ms) > 8.64e15 || !Number.isFinite(ms) ? Number.NaN : Math.trunc(ms) + 0;
+}
