@@ -1,12 +1,11 @@
 import { Kind, MsgpackCursor, TIMESTAMP_EXT } from './msgpack-cursor.ts';
+import { KeyTable, skipKey, skipValue } from './msgpack-skip.ts';
 import { type AnalyticsRecord, type DecodeResult, reject } from './record.ts';
 import { StringInterner } from './string-interner.ts';
 import { validateRecord } from './validate.ts';
 
-const keyBytes = (names: readonly string[]) => names.map((n) => new TextEncoder().encode(n));
-
 // Top-level fields keymeter reads, by index; everything else is skipped unread.
-const TOP = keyBytes([
+const TOP = new KeyTable([
   'OrgID',
   'APIID',
   'APIName',
@@ -36,21 +35,9 @@ const TIME = 10;
 const TRACK = 11;
 const GQL = 12;
 const MCP = 13;
-const LATENCY_KEYS = keyBytes(['Total', 'Upstream']);
-const GQL_KEYS = keyBytes(['IsGraphQL']);
-const MCP_KEYS = keyBytes(['IsMCP']);
-
-/** Index of the key `bytes[start, start+length)` in `table`, or -1. Compares bytes, decodes nothing. */
-function match(table: Uint8Array[], bytes: Uint8Array, start: number, length: number): number {
-  for (let i = 0; i < table.length; i++) {
-    const k = table[i] as Uint8Array;
-    if (k.length !== length || k[0] !== bytes[start]) continue;
-    let j = 1;
-    while (j < length && k[j] === bytes[start + j]) j++;
-    if (j === length) return i;
-  }
-  return -1;
-}
+const LATENCY_KEYS = new KeyTable(['Total', 'Upstream']);
+const GQL_KEYS = new KeyTable(['IsGraphQL']);
+const MCP_KEYS = new KeyTable(['IsMCP']);
 
 /**
  * Decodes the gateway's msgpack record straight from bytes. Semantics match the generic
@@ -60,7 +47,7 @@ function match(table: Uint8Array[], bytes: Uint8Array, start: number, length: nu
  */
 export class FastMsgpackDecoder {
   private readonly c = new MsgpackCursor();
-  private readonly top = new Int32Array(TOP.length);
+  private readonly top = new Int32Array(TOP.names.length);
   private readonly sub = new Int32Array(2);
   private readonly strings: StringInterner;
   /** First field error of the current decode ('' = none). */
@@ -81,10 +68,9 @@ export class FastMsgpackDecoder {
     if (kind !== Kind.Map) return reject('record is not an object (expected a msgpack map)');
     // Pass 1: validate the whole structure, remembering where the wanted values start. A repeated
     // key overwrites the earlier position: the last one wins, as with msgpackr.
-    if (!this.scanMap(c.next, c.length, TOP, top, 1)) return reject(c.reason);
-    if (this.scanEnd !== bytes.length) {
-      return reject(`trailing bytes after the record (${bytes.length - this.scanEnd} bytes)`);
-    }
+    const end = this.scanMap(c.next, c.length, TOP, top, 1);
+    if (end < 0) return reject(c.skip(0, 0) < 0 ? c.reason : 'malformed msgpack');
+    if (end !== bytes.length) return reject(`trailing bytes after the record (${bytes.length - end} bytes)`);
     // Pass 2: read the wanted values.
     const timestampMs = this.time(top[TIME] as number);
     this.latency(top[LATENCY] as number);
@@ -108,22 +94,36 @@ export class FastMsgpackDecoder {
     return this.err === '' ? validateRecord(record) : reject(this.err);
   }
 
-  private scanEnd = 0;
-
-  /** Walks `count` map entries from `p`, noting value positions of keys in `table`; sets scanEnd. */
-  private scanMap(p: number, count: number, table: Uint8Array[], out: Int32Array, depth: number): boolean {
+  /**
+   * Walks `count` map entries from `p`, noting where the values of keys in `keys` start, and
+   * returns the position after the map or -1 if anything in it is invalid.
+   */
+  private scanMap(p: number, count: number, keys: KeyTable, out: Int32Array, depth: number): number {
     const c = this.c;
+    const b = c.bytes;
+    const end = c.end;
     let q = p;
     for (let i = 0; i < count; i++) {
-      const id = c.head(q) === Kind.Str ? match(table, c.bytes, c.start, c.length) : -1;
-      q = c.skipKey(q);
-      if (q < 0) return false;
+      if (q >= end) return -1;
+      const t = b[q] as number;
+      let id = -1;
+      if (t >= 0xa0 && t < 0xc0) {
+        const length = t & 0x1f;
+        if (q + 1 + length > end) return -1;
+        id = keys.find(b, q + 1, length);
+        q += 1 + length;
+      } else if (c.head(q) === Kind.Str) {
+        id = keys.find(b, c.start, c.length);
+        q = c.next;
+      } else {
+        q = skipKey(b, q, end);
+        if (q < 0) return -1;
+      }
       if (id >= 0) out[id] = q;
-      q = c.skip(q, depth);
-      if (q < 0) return false;
+      q = skipValue(b, q, end, depth);
+      if (q < 0) return -1;
     }
-    this.scanEnd = q;
-    return true;
+    return q;
   }
 
   private fail<T>(reason: string, fallback: T): T {
@@ -134,6 +134,8 @@ export class FastMsgpackDecoder {
   private str(p: number, name: string): string {
     if (p < 0) return '';
     const c = this.c;
+    const t = c.bytes[p] as number;
+    if (t >= 0xa0 && t < 0xc0) return this.strings.get(c.bytes, p + 1, t & 0x1f); // fixstr, bounds checked in pass 1
     const kind = c.head(p);
     if (kind === Kind.Str) return this.strings.get(c.bytes, c.start, c.length);
     return kind === Kind.Nil ? '' : this.fail(`${name} must be a string`, '');
@@ -159,12 +161,12 @@ export class FastMsgpackDecoder {
    * Absent or nil means no entries. Like the generic decoder (where msgpackr turns bin and
    * timestamps into objects), bin and timestamp values count as maps without entries.
    */
-  private nested(p: number, name: string, table: Uint8Array[]): boolean {
+  private nested(p: number, name: string, keys: KeyTable): boolean {
     this.sub.fill(-1);
     if (p < 0) return true;
     const c = this.c;
     const kind = c.head(p);
-    if (kind === Kind.Map) return this.scanMap(c.next, c.length, table, this.sub, 2);
+    if (kind === Kind.Map) return this.scanMap(c.next, c.length, keys, this.sub, 2) >= 0;
     if (kind === Kind.Nil || kind === Kind.Bin || (kind === Kind.Ext && c.extType === TIMESTAMP_EXT))
       return true;
     return this.fail(`${name} must be a map`, false);
@@ -179,8 +181,8 @@ export class FastMsgpackDecoder {
     this.latencyUpstream = ok ? this.num(this.sub[1] as number, 'Latency.Upstream', false) : 0;
   }
 
-  private flagIn(p: number, name: string, table: Uint8Array[], flagName: string): boolean {
-    if (!this.nested(p, name, table)) return false;
+  private flagIn(p: number, name: string, keys: KeyTable, flagName: string): boolean {
+    if (!this.nested(p, name, keys)) return false;
     return this.bool(this.sub[0] as number, flagName);
   }
 

@@ -11,13 +11,10 @@ const MAX_TIMESTAMP_MS = 253_402_300_799_999;
 export function validateRecord(record: AnalyticsRecord): DecodeResult {
   if (record.orgId === '') return reject('OrgID is missing or empty');
   if (!Number.isInteger(record.responseCode)) return reject('ResponseCode is not an integer');
-  for (const [name, value] of [
-    ['RequestTime', record.requestTime],
-    ['Latency.Total', record.latencyTotal],
-    ['Latency.Upstream', record.latencyUpstream],
-  ] as const) {
-    if (!Number.isFinite(value)) return reject(`${name} is not a finite number`);
-  }
+  // Spelled out rather than looped over a table: this runs for every record on the hot path.
+  if (!Number.isFinite(record.requestTime)) return reject('RequestTime is not a finite number');
+  if (!Number.isFinite(record.latencyTotal)) return reject('Latency.Total is not a finite number');
+  if (!Number.isFinite(record.latencyUpstream)) return reject('Latency.Upstream is not a finite number');
   if (
     !Number.isFinite(record.timestampMs) ||
     record.timestampMs < 0 ||

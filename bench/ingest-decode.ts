@@ -1,0 +1,139 @@
+/**
+ * Decode + aggregate throughput on one core: keymeter's fast decoder vs plain msgpackr.unpack,
+ * both feeding the same prepareBatch() the Redis drainer uses. Run: npm run bench:ingest-decode
+ */
+import { isDeepStrictEqual } from 'node:util';
+import { unpack } from 'msgpackr';
+import type { AggregateOptions } from '../src/aggregate/aggregate.ts';
+import { TimeZone } from '../src/aggregate/time-zone.ts';
+import { prepareBatch } from '../src/ingest/prepare-batch.ts';
+import { createMsgpackRecordDecoder, recordFromGoObject } from '../src/record/msgpack-decoder.ts';
+import type { DecodeResult } from '../src/record/record.ts';
+import { takeRecords } from '../src/sim/gateway-traffic.ts';
+
+export interface DecodeBenchOptions {
+  /** Distinct encoded records cycled through (default 20 000). */
+  records?: number;
+  /** Records per prepareBatch call, like one drained batch (default 1000). */
+  batchSize?: number;
+  /** Timed rounds per decoder; the median is reported (default 7). */
+  rounds?: number;
+  /** Untimed rounds first (default 2). */
+  warmup?: number;
+  /** Base64 raw request+response bytes per record (default 40: ~800-byte records). */
+  rawBytes?: number;
+  seed?: number;
+}
+
+export interface Throughput {
+  /** Median records/s over the rounds. */
+  recordsPerSec: number;
+  rounds: number[];
+}
+
+export interface DecodeMeasurement {
+  records: number;
+  avgRecordBytes: number;
+  /** Fast decoder + prepareBatch. */
+  fast: Throughput;
+  /** msgpackr.unpack + recordFromGoObject + prepareBatch. */
+  baseline: Throughput;
+  ratio: number;
+  /** The same without aggregation, to show where the time goes. */
+  decodeOnly: { fast: Throughput; baseline: Throughput; ratio: number };
+}
+
+type Decode = (bytes: Uint8Array) => DecodeResult;
+
+function baselineDecode(bytes: Uint8Array): DecodeResult {
+  try {
+    return recordFromGoObject(unpack(bytes));
+  } catch (err) {
+    return { ok: false, reason: String(err) };
+  }
+}
+
+const median = (xs: number[]): number => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.floor(s.length / 2)] as number;
+};
+
+/** Measures decode(+aggregate) throughput; both decoders run interleaved in the same process. */
+export function measureDecode(opts: DecodeBenchOptions = {}): DecodeMeasurement {
+  const n = opts.records ?? 20_000;
+  const batchSize = opts.batchSize ?? 1000;
+  const generated = takeRecords(
+    opts.seed ?? 1,
+    { startMs: Date.UTC(2024, 5, 1), intervalMs: 10, rawBytes: opts.rawBytes ?? 40 },
+    n,
+  );
+  const buffers = generated.map((g) => g.bytes);
+  const batches: Buffer[][] = [];
+  for (let i = 0; i < n; i += batchSize) batches.push(buffers.slice(i, i + batchSize));
+  const agg: AggregateOptions = { tz: new TimeZone('UTC'), trackAllPaths: true };
+  const fast = createMsgpackRecordDecoder();
+
+  const withAggregation = (decode: Decode) => () => {
+    let accepted = 0;
+    for (const batch of batches) accepted += prepareBatch(batch.map(decode), agg).accepted;
+    return accepted;
+  };
+  const decodeOnly = (decode: Decode) => () => {
+    let accepted = 0;
+    for (const b of buffers) if (decode(b).ok) accepted++;
+    return accepted;
+  };
+  // Same input, same result, or the comparison is meaningless.
+  const a = prepareBatch(buffers.map(fast), agg);
+  const b = prepareBatch(buffers.map(baselineDecode), agg);
+  if (a.accepted !== n || !isDeepStrictEqual(a, b)) throw new Error('fast and baseline pipelines disagree');
+
+  const run = (pair: [() => number, () => number]): [Throughput, Throughput] => {
+    const times: [number[], number[]] = [[], []];
+    const rounds = opts.rounds ?? 7;
+    for (let round = 0; round < (opts.warmup ?? 2) + rounds; round++) {
+      for (const i of [0, 1] as const) {
+        const t0 = process.hrtime.bigint();
+        pair[i]();
+        const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
+        if (round >= (opts.warmup ?? 2)) times[i].push(n / seconds);
+      }
+    }
+    return [
+      { recordsPerSec: median(times[0]), rounds: times[0] },
+      { recordsPerSec: median(times[1]), rounds: times[1] },
+    ];
+  };
+  const [fastAgg, baseAgg] = run([withAggregation(fast), withAggregation(baselineDecode)]);
+  const [fastOnly, baseOnly] = run([decodeOnly(fast), decodeOnly(baselineDecode)]);
+  return {
+    records: n,
+    avgRecordBytes: buffers.reduce((s, x) => s + x.length, 0) / n,
+    fast: fastAgg,
+    baseline: baseAgg,
+    ratio: fastAgg.recordsPerSec / baseAgg.recordsPerSec,
+    decodeOnly: {
+      fast: fastOnly,
+      baseline: baseOnly,
+      ratio: fastOnly.recordsPerSec / baseOnly.recordsPerSec,
+    },
+  };
+}
+
+const fmt = (x: number) => `${Math.round(x).toLocaleString('en-US')} rec/s`;
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  const rawBytes = Number(process.argv[2] ?? 40);
+  const m = measureDecode({ rawBytes });
+  console.log(
+    `${m.records} gateway records, ${m.avgRecordBytes.toFixed(0)} bytes avg, one core, median of 7 rounds`,
+  );
+  console.log(`decode + aggregate (prepareBatch, batches of 1000):`);
+  console.log(`  keymeter fast decoder : ${fmt(m.fast.recordsPerSec)}`);
+  console.log(`  msgpackr.unpack       : ${fmt(m.baseline.recordsPerSec)}`);
+  console.log(`  ratio                 : ${m.ratio.toFixed(2)}x`);
+  console.log(`decode only:`);
+  console.log(`  keymeter fast decoder : ${fmt(m.decodeOnly.fast.recordsPerSec)}`);
+  console.log(`  msgpackr.unpack       : ${fmt(m.decodeOnly.baseline.recordsPerSec)}`);
+  console.log(`  ratio                 : ${m.decodeOnly.ratio.toFixed(2)}x`);
+}
