@@ -39,6 +39,8 @@ export interface DecodeMeasurement {
   /** msgpackr.unpack + recordFromGoObject + prepareBatch. */
   baseline: Throughput;
   ratio: number;
+  /** Distinct hour rows per batch: the aggregation's cost grows with it. */
+  hourRowsPerBatch: number;
   /** The same without aggregation, to show where the time goes. */
   decodeOnly: { fast: Throughput; baseline: Throughput; ratio: number };
 }
@@ -112,6 +114,9 @@ export function measureDecode(opts: DecodeBenchOptions = {}): DecodeMeasurement 
     fast: fastAgg,
     baseline: baseAgg,
     ratio: fastAgg.recordsPerSec / baseAgg.recordsPerSec,
+    hourRowsPerBatch:
+      batches.reduce((sum, batch) => sum + prepareBatch(batch.map(fast), agg).batch.hours.length, 0) /
+      batches.length,
     decodeOnly: {
       fast: fastOnly,
       baseline: baseOnly,
@@ -128,7 +133,9 @@ if (import.meta.url === `file://${process.argv[1]}`) {
   console.log(
     `${m.records} gateway records, ${m.avgRecordBytes.toFixed(0)} bytes avg, one core, median of 7 rounds`,
   );
-  console.log(`decode + aggregate (prepareBatch, batches of 1000):`);
+  console.log(
+    `decode + aggregate (prepareBatch, batches of 1000, ${m.hourRowsPerBatch.toFixed(0)} hour rows each):`,
+  );
   console.log(`  keymeter fast decoder : ${fmt(m.fast.recordsPerSec)}`);
   console.log(`  msgpackr.unpack       : ${fmt(m.baseline.recordsPerSec)}`);
   console.log(`  ratio                 : ${m.ratio.toFixed(2)}x`);
