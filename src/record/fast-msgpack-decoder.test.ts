@@ -183,6 +183,15 @@ describe('fast msgpack decoder', () => {
 });
 
 describe('string interner', () => {
+  it('keeps its own copy of the bytes, so a reused input buffer cannot corrupt it', () => {
+    const interner = new StringInterner({ slots: 1 });
+    const buf = Buffer.from('xkey-aaaa');
+    expect(interner.get(buf, 1, 8)).toBe('key-aaaa');
+    buf.write('key-bbbb', 1);
+    expect(interner.get(buf, 1, 8)).toBe('key-bbbb');
+    expect(interner.get(Buffer.from('key-aaaa'), 0, 8)).toBe('key-aaaa');
+  });
+
   it('returns the right string whatever collides in a tiny table', () => {
     const interner = new StringInterner({ slots: 2 });
     const words = ['a', 'b', 'ab', 'ba', 'é', '😀', '\uFEFFx', 'a'.repeat(200)];

@@ -47,7 +47,8 @@ export class StringInterner {
       return this.strings[slot] as string;
     }
     const value = utf8.decode(bytes.subarray(start, start + length));
-    this.keys[slot] = bytes.slice(start, start + length);
+    // A copy: Buffer#slice would be a view, aliasing (and retaining) memory the caller reuses.
+    this.keys[slot] = Uint8Array.prototype.slice.call(bytes, start, start + length);
     this.strings[slot] = value;
     return value;
   }
