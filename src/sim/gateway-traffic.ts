@@ -27,7 +27,8 @@ interface Api {
   id: string;
   name: string;
   host: string;
-  paths: string[];
+  /** Each endpoint with the methods it serves (a real API does not take DELETE on /search). */
+  endpoints: { path: string; methods: string[] }[];
 }
 
 const hexId = (r: Random, length: number): string => {
@@ -37,7 +38,10 @@ const hexId = (r: Random, length: number): string => {
 };
 const NAMES = ['payments', 'users', 'orders', 'catalog', 'search', 'billing', 'shipping', 'auth', 'reports'];
 const ENDPOINTS = ['', '/{id}', '/{id}/items', '/search', '/export', '/health', '/v2/{id}', '/{id}/history'];
-const METHODS = ['GET', 'GET', 'GET', 'GET', 'POST', 'POST', 'PUT', 'DELETE', 'PATCH'];
+const WRITE_METHODS = ['POST', 'POST', 'PUT', 'DELETE', 'PATCH'];
+/** Skewed pick: a few keys, APIs and endpoints carry most traffic, as in real gateways. */
+const popular = <T>(r: Random, items: readonly T[]): T =>
+  items[Math.floor(r.next() ** 2 * items.length)] as T;
 // Weighted like ordinary API traffic: mostly 2xx, some client errors, a few redirects and 5xx.
 const CODES = [
   200, 200, 200, 200, 200, 200, 200, 200, 200, 201, 204, 200, 304, 301, 400, 401, 403, 404, 429, 500,
@@ -52,7 +56,10 @@ function catalogue(r: Random, opts: TrafficOptions) {
       id: hexId(r, 32),
       name,
       host: `${name}.api.example.com`,
-      paths: Array.from({ length: count }, (_, j) => `/${name}${ENDPOINTS[j % ENDPOINTS.length]}`),
+      endpoints: Array.from({ length: count }, (_, j) => ({
+        path: `/${name}${ENDPOINTS[j % ENDPOINTS.length]}`,
+        methods: r.chance(0.5) ? ['GET'] : ['GET', r.pick(WRITE_METHODS)],
+      })),
     };
   });
   const keys = Array.from({ length: opts.keys ?? 20 }, () => hexId(r, 8));
@@ -80,15 +87,15 @@ export function* syntheticRecords(seed: number, opts: TrafficOptions): Generator
   const orgId = opts.orgId ?? '5e9d9544a1dcd60001d0ed20';
   const rawBytes = opts.rawBytes ?? 40;
   for (let i = 0; ; i++) {
-    const api = r.pick(apis);
-    const path = r.pick(api.paths);
-    const method = r.pick(METHODS);
-    const client = clients.length > 0 && r.chance(0.15) ? r.pick(clients) : undefined;
+    const api = popular(r, apis);
+    const { path, methods } = popular(r, api.endpoints);
+    const method = r.pick(methods);
+    const client = clients.length > 0 && r.chance(0.15) ? popular(r, clients) : undefined;
     const apiKey = client
       ? r.pick(client.tokens)
       : r.chance(0.1) || keys.length === 0
         ? '00000000'
-        : r.pick(keys);
+        : popular(r, keys);
     const upstream = Math.round(Math.exp(r.next() * 6.5)) + r.int(0, 5);
     const gateway = r.int(0, 4);
     const responseCode = r.chance(0.005) ? -1 : r.pick(CODES);
