@@ -38,6 +38,7 @@ const MCP = 13;
 const LATENCY_KEYS = new KeyTable(['Total', 'Upstream']);
 const GQL_KEYS = new KeyTable(['IsGraphQL']);
 const MCP_KEYS = new KeyTable(['IsMCP']);
+const NOT_NESTED = -2;
 
 /**
  * Decodes the gateway's msgpack record straight from bytes. Semantics match the generic
@@ -48,7 +49,10 @@ const MCP_KEYS = new KeyTable(['IsMCP']);
 export class FastMsgpackDecoder {
   private readonly c = new MsgpackCursor();
   private readonly top = new Int32Array(TOP.names.length);
-  private readonly sub = new Int32Array(2);
+  // Where Total/Upstream, IsGraphQL and IsMCP start inside the nested maps (found in pass 1).
+  private readonly latencySub = new Int32Array(2);
+  private readonly gqlSub = new Int32Array(1);
+  private readonly mcpSub = new Int32Array(1);
   private readonly strings: StringInterner;
   /** First field error of the current decode ('' = none). */
   private err = '';
@@ -63,12 +67,15 @@ export class FastMsgpackDecoder {
     this.err = '';
     const top = this.top;
     top.fill(-1);
+    this.latencySub.fill(-1);
+    this.gqlSub.fill(-1);
+    this.mcpSub.fill(-1);
     const kind = c.head(0);
     if (kind === Kind.Truncated) return reject('msgpack data is empty or truncated');
     if (kind !== Kind.Map) return reject('record is not an object (expected a msgpack map)');
     // Pass 1: validate the whole structure, remembering where the wanted values start. A repeated
     // key overwrites the earlier position: the last one wins, as with msgpackr.
-    const end = this.scanMap(c.next, c.length, TOP, top, 1);
+    const end = this.scanMap(c.next, c.length, TOP, top, 1, true);
     if (end < 0) return reject(c.skip(0, 0) < 0 ? c.reason : 'malformed msgpack');
     if (end !== bytes.length) return reject(`trailing bytes after the record (${bytes.length - end} bytes)`);
     // Pass 2: read the wanted values.
@@ -88,17 +95,28 @@ export class FastMsgpackDecoder {
       latencyUpstream: this.latencyUpstream,
       timestampMs,
       trackPath: this.bool(top[TRACK] as number, 'TrackPath'),
-      isGraphQL: this.flagIn(top[GQL] as number, 'GraphQLStats', GQL_KEYS, 'GraphQLStats.IsGraphQL'),
-      isMCP: this.flagIn(top[MCP] as number, 'MCPStats', MCP_KEYS, 'MCPStats.IsMCP'),
+      isGraphQL:
+        this.nested(top[GQL] as number, 'GraphQLStats') &&
+        this.bool(this.gqlSub[0] as number, 'GraphQLStats.IsGraphQL'),
+      isMCP:
+        this.nested(top[MCP] as number, 'MCPStats') && this.bool(this.mcpSub[0] as number, 'MCPStats.IsMCP'),
     };
     return this.err === '' ? validateRecord(record) : reject(this.err);
   }
 
   /**
    * Walks `count` map entries from `p`, noting where the values of keys in `keys` start, and
-   * returns the position after the map or -1 if anything in it is invalid.
+   * returns the position after the map or -1 if anything in it is invalid. At the top level
+   * (`withNested`), the wanted nested maps are scanned for their own wanted keys on the way.
    */
-  private scanMap(p: number, count: number, keys: KeyTable, out: Int32Array, depth: number): number {
+  private scanMap(
+    p: number,
+    count: number,
+    keys: KeyTable,
+    out: Int32Array,
+    depth: number,
+    withNested: boolean,
+  ): number {
     const c = this.c;
     const b = c.bytes;
     const end = c.end;
@@ -119,7 +137,15 @@ export class FastMsgpackDecoder {
         q = skipKey(b, q, end);
         if (q < 0) return -1;
       }
-      if (id >= 0) out[id] = q;
+      if (id >= 0) {
+        out[id] = q;
+        const after = withNested ? this.scanNested(id, q) : NOT_NESTED;
+        if (after !== NOT_NESTED) {
+          if (after < 0) return -1;
+          q = after;
+          continue;
+        }
+      }
       q = skipValue(b, q, end, depth);
       if (q < 0) return -1;
     }
@@ -157,18 +183,32 @@ export class FastMsgpackDecoder {
   }
 
   /**
-   * Finds the entries of the nested map at `p` (Latency, GraphQLStats, MCPStats) into `sub`.
-   * Absent or nil means no entries. Like the generic decoder (where msgpackr turns bin and
-   * timestamps into objects), bin and timestamp values count as maps without entries.
+   * For a nested field (Latency, GraphQLStats, MCPStats) whose value at `q` is a map: records its
+   * wanted entries — afresh, since a repeated key replaces the whole earlier map — and returns the
+   * position after it (or -1). NOT_NESTED for other fields and other values.
    */
-  private nested(p: number, name: string, keys: KeyTable): boolean {
-    this.sub.fill(-1);
+  private scanNested(id: number, q: number): number {
+    const out =
+      id === LATENCY ? this.latencySub : id === GQL ? this.gqlSub : id === MCP ? this.mcpSub : undefined;
+    if (out === undefined) return NOT_NESTED;
+    out.fill(-1);
+    const c = this.c;
+    if (c.head(q) !== Kind.Map) return NOT_NESTED;
+    const keys = id === LATENCY ? LATENCY_KEYS : id === GQL ? GQL_KEYS : MCP_KEYS;
+    return this.scanMap(c.next, c.length, keys, out, 2, false);
+  }
+
+  /**
+   * Whether the nested field at `p` is usable: a map (entries found in pass 1), absent or nil (no
+   * entries). Like the generic decoder (where msgpackr turns bin and timestamps into objects), bin
+   * and timestamp values count as maps without entries.
+   */
+  private nested(p: number, name: string): boolean {
     if (p < 0) return true;
     const c = this.c;
     const kind = c.head(p);
-    if (kind === Kind.Map) return this.scanMap(c.next, c.length, keys, this.sub, 2) >= 0;
-    if (kind === Kind.Nil || kind === Kind.Bin || (kind === Kind.Ext && c.extType === TIMESTAMP_EXT))
-      return true;
+    if (kind === Kind.Map || kind === Kind.Nil || kind === Kind.Bin) return true;
+    if (kind === Kind.Ext && c.extType === TIMESTAMP_EXT) return true;
     return this.fail(`${name} must be a map`, false);
   }
 
@@ -176,14 +216,9 @@ export class FastMsgpackDecoder {
   private latencyUpstream = 0;
 
   private latency(p: number): void {
-    const ok = this.nested(p, 'Latency', LATENCY_KEYS);
-    this.latencyTotal = ok ? this.num(this.sub[0] as number, 'Latency.Total', false) : 0;
-    this.latencyUpstream = ok ? this.num(this.sub[1] as number, 'Latency.Upstream', false) : 0;
-  }
-
-  private flagIn(p: number, name: string, keys: KeyTable, flagName: string): boolean {
-    if (!this.nested(p, name, keys)) return false;
-    return this.bool(this.sub[0] as number, flagName);
+    const ok = this.nested(p, 'Latency');
+    this.latencyTotal = ok ? this.num(this.latencySub[0] as number, 'Latency.Total', false) : 0;
+    this.latencyUpstream = ok ? this.num(this.latencySub[1] as number, 'Latency.Upstream', false) : 0;
   }
 
   /** `[unix_seconds, nanoseconds]` as the gateway writes it, or the timestamp extension. */
