@@ -1,4 +1,5 @@
-import { Kind, MsgpackCursor, TIMESTAMP_EXT } from './msgpack-cursor.ts';
+import { Kind, MsgpackCursor } from './msgpack-cursor.ts';
+import { FieldReader } from './msgpack-fields.ts';
 import { KeyTable, skipKey, skipValue } from './msgpack-skip.ts';
 import { type AnalyticsRecord, type DecodeResult, reject } from './record.ts';
 import { StringInterner } from './string-interner.ts';
@@ -53,18 +54,17 @@ export class FastMsgpackDecoder {
   private readonly latencySub = new Int32Array(2);
   private readonly gqlSub = new Int32Array(1);
   private readonly mcpSub = new Int32Array(1);
-  private readonly strings: StringInterner;
-  /** First field error of the current decode ('' = none). */
-  private err = '';
+  private readonly f: FieldReader;
 
   constructor(strings: StringInterner = new StringInterner()) {
-    this.strings = strings;
+    this.f = new FieldReader(this.c, strings);
   }
 
   decode(bytes: Uint8Array): DecodeResult {
     const c = this.c;
     c.reset(bytes);
-    this.err = '';
+    const f = this.f;
+    f.err = '';
     const top = this.top;
     top.fill(-1);
     this.latencySub.fill(-1);
@@ -79,29 +79,28 @@ export class FastMsgpackDecoder {
     if (end < 0) return reject(c.skip(0, 0) < 0 ? c.reason : 'malformed msgpack');
     if (end !== bytes.length) return reject(`trailing bytes after the record (${bytes.length - end} bytes)`);
     // Pass 2: read the wanted values.
-    const timestampMs = this.time(top[TIME] as number);
+    const timestampMs = f.time(top[TIME] as number);
     this.latency(top[LATENCY] as number);
     const record: AnalyticsRecord = {
-      orgId: this.str(top[ORG] as number, 'OrgID'),
-      apiId: this.str(top[API_ID] as number, 'APIID'),
-      apiName: this.str(top[API_NAME] as number, 'APIName'),
-      path: this.str(top[PATH] as number, 'Path'),
-      method: this.str(top[METHOD] as number, 'Method'),
-      apiKey: this.str(top[KEY] as number, 'APIKey'),
-      oauthId: this.str(top[OAUTH] as number, 'OauthID'),
-      responseCode: this.num(top[CODE] as number, 'ResponseCode', true),
-      requestTime: this.num(top[REQ_TIME] as number, 'RequestTime', false),
+      orgId: f.str(top[ORG] as number, 'OrgID'),
+      apiId: f.str(top[API_ID] as number, 'APIID'),
+      apiName: f.str(top[API_NAME] as number, 'APIName'),
+      path: f.str(top[PATH] as number, 'Path'),
+      method: f.str(top[METHOD] as number, 'Method'),
+      apiKey: f.str(top[KEY] as number, 'APIKey'),
+      oauthId: f.str(top[OAUTH] as number, 'OauthID'),
+      responseCode: f.num(top[CODE] as number, 'ResponseCode', true),
+      requestTime: f.num(top[REQ_TIME] as number, 'RequestTime', false),
       latencyTotal: this.latencyTotal,
       latencyUpstream: this.latencyUpstream,
       timestampMs,
-      trackPath: this.bool(top[TRACK] as number, 'TrackPath'),
+      trackPath: f.bool(top[TRACK] as number, 'TrackPath'),
       isGraphQL:
-        this.nested(top[GQL] as number, 'GraphQLStats') &&
-        this.bool(this.gqlSub[0] as number, 'GraphQLStats.IsGraphQL'),
-      isMCP:
-        this.nested(top[MCP] as number, 'MCPStats') && this.bool(this.mcpSub[0] as number, 'MCPStats.IsMCP'),
+        f.nested(top[GQL] as number, 'GraphQLStats') &&
+        f.bool(this.gqlSub[0] as number, 'GraphQLStats.IsGraphQL'),
+      isMCP: f.nested(top[MCP] as number, 'MCPStats') && f.bool(this.mcpSub[0] as number, 'MCPStats.IsMCP'),
     };
-    return this.err === '' ? validateRecord(record) : reject(this.err);
+    return f.err === '' ? validateRecord(record) : reject(f.err);
   }
 
   /**
@@ -152,36 +151,6 @@ export class FastMsgpackDecoder {
     return q;
   }
 
-  private fail<T>(reason: string, fallback: T): T {
-    if (this.err === '') this.err = reason;
-    return fallback;
-  }
-
-  private str(p: number, name: string): string {
-    if (p < 0) return '';
-    const c = this.c;
-    const t = c.bytes[p] as number;
-    if (t >= 0xa0 && t < 0xc0) return this.strings.get(c.bytes, p + 1, t & 0x1f); // fixstr, bounds checked in pass 1
-    const kind = c.head(p);
-    if (kind === Kind.Str) return this.strings.get(c.bytes, c.start, c.length);
-    return kind === Kind.Nil ? '' : this.fail(`${name} must be a string`, '');
-  }
-
-  private num(p: number, name: string, required: boolean): number {
-    const kind = p < 0 ? Kind.Nil : this.c.head(p);
-    if (kind === Kind.Nil) return required ? this.fail(`${name} is missing`, 0) : 0;
-    if (kind === Kind.BigInt) return this.fail(`${name} is out of range`, 0);
-    const v = this.c.value;
-    if (kind === Kind.Int || (kind === Kind.Float && Number.isFinite(v))) return v;
-    return this.fail(`${name} must be a number`, 0);
-  }
-
-  private bool(p: number, name: string): boolean {
-    const kind = p < 0 ? Kind.Nil : this.c.head(p);
-    if (kind === Kind.Bool) return this.c.value === 1;
-    return kind === Kind.Nil ? false : this.fail(`${name} must be a boolean`, false);
-  }
-
   /**
    * For a nested field (Latency, GraphQLStats, MCPStats) whose value at `q` is a map: records its
    * wanted entries — afresh, since a repeated key replaces the whole earlier map — and returns the
@@ -198,83 +167,13 @@ export class FastMsgpackDecoder {
     return this.scanMap(c.next, c.length, keys, out, 2, false);
   }
 
-  /**
-   * Whether the nested field at `p` is usable: a map (entries found in pass 1), absent or nil (no
-   * entries). Like the generic decoder (where msgpackr turns bin and timestamps into objects), bin
-   * and timestamp values count as maps without entries.
-   */
-  private nested(p: number, name: string): boolean {
-    if (p < 0) return true;
-    const c = this.c;
-    const kind = c.head(p);
-    if (kind === Kind.Map || kind === Kind.Nil || kind === Kind.Bin) return true;
-    if (kind === Kind.Ext && c.extType === TIMESTAMP_EXT) return true;
-    return this.fail(`${name} must be a map`, false);
-  }
-
   private latencyTotal = 0;
   private latencyUpstream = 0;
 
   private latency(p: number): void {
-    const ok = this.nested(p, 'Latency');
-    this.latencyTotal = ok ? this.num(this.latencySub[0] as number, 'Latency.Total', false) : 0;
-    this.latencyUpstream = ok ? this.num(this.latencySub[1] as number, 'Latency.Upstream', false) : 0;
+    const f = this.f;
+    const ok = f.nested(p, 'Latency');
+    this.latencyTotal = ok ? f.num(this.latencySub[0] as number, 'Latency.Total', false) : 0;
+    this.latencyUpstream = ok ? f.num(this.latencySub[1] as number, 'Latency.Upstream', false) : 0;
   }
-
-  /** `[unix_seconds, nanoseconds]` as the gateway writes it, or the timestamp extension. */
-  private time(p: number): number {
-    const c = this.c;
-    const kind = p < 0 ? Kind.Nil : c.head(p);
-    if (kind === Kind.Nil) return this.fail('TimeStamp is missing', 0);
-    if (kind === Kind.Ext && c.extType === TIMESTAMP_EXT) {
-      const ms = timestampExtMs(c.bytes, c.start, c.length);
-      return Number.isNaN(ms) ? this.fail('TimeStamp is not a valid time', 0) : ms;
-    }
-    if (kind !== Kind.Array || c.length !== 2)
-      return this.fail('TimeStamp must be [unix_seconds, nanoseconds]', 0);
-    const first = c.next;
-    const sec = this.integer(first);
-    const nsec = this.integer(c.skip(first, 2));
-    if (Number.isNaN(sec) || Number.isNaN(nsec)) {
-      return this.fail('TimeStamp must be [unix_seconds, nanoseconds] integers', 0);
-    }
-    if (nsec < 0 || nsec > 999_999_999) return this.fail('TimeStamp has nanoseconds out of range', 0);
-    return sec * 1000 + Math.floor(nsec / 1_000_000);
-  }
-
-  /** An integral number at `p` (any msgpack number type), else NaN. */
-  private integer(p: number): number {
-    const kind = p < 0 ? Kind.Truncated : this.c.head(p);
-    const v = this.c.value;
-    return (kind === Kind.Int || kind === Kind.BigInt || kind === Kind.Float) && Number.isInteger(v)
-      ? v
-      : Number.NaN;
-  }
-}
-
-/**
- * Unix ms of a timestamp-extension payload, computed with exactly msgpackr's arithmetic (and its
- * `new Date(x).getTime()` clipping) so that both decoders agree to the millisecond.
- */
-export function timestampExtMs(d: Uint8Array, s: number, length: number): number {
-  const at = (i: number) => d[s + i] as number;
-  let ms: number;
-  if (length === 4) ms = (at(0) * 0x1000000 + (at(1) << 16) + (at(2) << 8) + at(3)) * 1000;
-  else if (length === 8) {
-    ms =
-      ((at(0) << 22) + (at(1) << 14) + (at(2) << 6) + (at(3) >> 2)) / 1000000 +
-      ((at(3) & 0x3) * 0x100000000 + at(4) * 0x1000000 + (at(5) << 16) + (at(6) << 8) + at(7)) * 1000;
-  } else if (length === 12) {
-    ms =
-      ((at(0) << 24) + (at(1) << 16) + (at(2) << 8) + at(3)) / 1000000 +
-      ((at(4) & 0x80 ? -0x1000000000000 : 0) +
-        at(6) * 0x10000000000 +
-        at(7) * 0x100000000 +
-        at(8) * 0x1000000 +
-        (at(9) << 16) +
-        (at(10) << 8) +
-        at(11)) *
-        1000;
-  } else return Number.NaN;
-  return Math.abs(ms) > 8.64e15 || !Number.isFinite(ms) ? Number.NaN : Math.trunc(ms) + 0;
 }
