@@ -34,6 +34,8 @@ export class FieldReader {
 
   /** A number field (64-bit beyond ±(2^53-1) is out of range); nil or absent is 0 unless required. */
   num(p: number, name: string, required: boolean): number {
+    const t = p < 0 ? -1 : (this.c.bytes[p] as number);
+    if (t >= 0 && t < 0x80) return t; // positive fixint: the usual case
     const kind = p < 0 ? Kind.Nil : this.c.head(p);
     if (kind === Kind.Nil) return required ? this.fail(`${name} is missing`, 0) : 0;
     if (kind === Kind.BigInt) return this.fail(`${name} is out of range`, 0);
@@ -44,6 +46,8 @@ export class FieldReader {
 
   /** A boolean field: nil or absent is false. */
   bool(p: number, name: string): boolean {
+    const t = p < 0 ? -1 : (this.c.bytes[p] as number);
+    if (t === 0xc2 || t === 0xc3) return t === 0xc3;
     const kind = p < 0 ? Kind.Nil : this.c.head(p);
     if (kind === Kind.Bool) return this.c.value === 1;
     return kind === Kind.Nil ? false : this.fail(`${name} must be a boolean`, false);
@@ -57,6 +61,7 @@ export class FieldReader {
   nested(p: number, name: string): boolean {
     if (p < 0) return true;
     const c = this.c;
+    if (((c.bytes[p] as number) & 0xf0) === 0x80) return true; // fixmap
     const kind = c.head(p);
     if (kind === Kind.Map || kind === Kind.Nil || kind === Kind.Bin) return true;
     if (kind === Kind.Ext && c.extType === TIMESTAMP_EXT) return true;
