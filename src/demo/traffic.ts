@@ -1,4 +1,5 @@
 import type { AnalyticsRecord } from '../record/record.ts';
+import { seededRandom } from '../sim/random.ts';
 
 /** The demo's cast: APIs with their endpoints, keys (incl. the unauthenticated one) and OAuth clients. */
 export const DEMO_APIS = [
@@ -17,20 +18,6 @@ export const DEMO_APIS = [
 export const DEMO_KEYS = ['7f3c3ca87376cabe', 'a1b2c3d4e5f60718', '9e8d7c6b5a493827', '00000000'] as const;
 export const DEMO_CLIENTS = ['27b35a9ed46e429eb2361e440cc4005c', '5f0c8a1e2b3d4c6e8f9a0b1c2d3e4f50'] as const;
 
-/** Small deterministic PRNG (mulberry32), so the demo's numbers are the same every run. */
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
-}
-
-const pick = <T>(r: () => number, xs: readonly T[]): T => xs[Math.floor(r() * xs.length)] as T;
-
 /**
  * `count` records spread over the `days` days before `endMs`, for organisation `orgId`: a
  * daily rhythm, mostly 2xx with some 3xx/4xx/5xx, latencies that depend on the endpoint.
@@ -42,12 +29,13 @@ export function demoRecords(
   count: number,
   seed = 42,
 ): AnalyticsRecord[] {
-  const r = random(seed);
+  const rng = seededRandom(seed);
+  const r = rng.next;
   const out: AnalyticsRecord[] = [];
   const span = days * 86_400_000;
   for (let i = 0; i < count; i++) {
-    const api = pick(r, DEMO_APIS);
-    const path = pick(r, api.paths);
+    const api = rng.pick(DEMO_APIS);
+    const path = rng.pick(api.paths);
     const viaOAuth = r() < 0.25;
     const roll = r();
     const responseCode =
@@ -71,8 +59,8 @@ export function demoRecords(
       apiName: api.name,
       path,
       method: path === '/post' || path === '/charges' || path === '/refunds' ? 'POST' : 'GET',
-      apiKey: viaOAuth ? '' : pick(r, DEMO_KEYS),
-      oauthId: viaOAuth ? pick(r, DEMO_CLIENTS) : '',
+      apiKey: viaOAuth ? '' : rng.pick(DEMO_KEYS),
+      oauthId: viaOAuth ? rng.pick(DEMO_CLIENTS) : '',
       responseCode,
       requestTime: total,
       latencyTotal: total,

@@ -120,3 +120,18 @@ describe('last_hit formatting', () => {
     );
   });
 });
+
+describe('whole-millisecond fields', () => {
+  it('rejects fractional latencies and request times, as every store keeps integers', () => {
+    for (const bad of [
+      { request_time: 1.5 },
+      { latency: { total: 2.25, upstream: 1 } },
+      { latency: { total: 2, upstream: 0.1 } },
+    ]) {
+      const r = decodeJsonRecord({ ...json, ...bad });
+      expect(r.ok).toBe(false);
+      if (!r.ok) expect(r.reason).toMatch(/integer/);
+    }
+    expect(decodeMsgpackRecord(packr.pack({ ...gatewayObject(rec()), RequestTime: 3.5 })).ok).toBe(false);
+  });
+});

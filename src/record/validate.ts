@@ -12,9 +12,10 @@ export function validateRecord(record: AnalyticsRecord): DecodeResult {
   if (record.orgId === '') return reject('OrgID is missing or empty');
   if (!Number.isInteger(record.responseCode)) return reject('ResponseCode is not an integer');
   // Spelled out rather than looped over a table: this runs for every record on the hot path.
-  if (!Number.isFinite(record.requestTime)) return reject('RequestTime is not a finite number');
-  if (!Number.isFinite(record.latencyTotal)) return reject('Latency.Total is not a finite number');
-  if (!Number.isFinite(record.latencyUpstream)) return reject('Latency.Upstream is not a finite number');
+  // Whole milliseconds, as the gateway's int64 fields are: every store keeps them as integers.
+  if (!Number.isSafeInteger(record.requestTime)) return reject('RequestTime is not an integer');
+  if (!Number.isSafeInteger(record.latencyTotal)) return reject('Latency.Total is not an integer');
+  if (!Number.isSafeInteger(record.latencyUpstream)) return reject('Latency.Upstream is not an integer');
   if (
     !Number.isFinite(record.timestampMs) ||
     record.timestampMs < 0 ||
