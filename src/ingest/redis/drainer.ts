@@ -1,0 +1,260 @@
+import { randomBytes, randomUUID } from 'node:crypto';
+import type { Redis } from 'ioredis';
+import type { AggregateOptions } from '../../aggregate/aggregate.ts';
+import type { IngestMetrics } from '../../ops/metrics.ts';
+import { decodeMsgpackRecord } from '../../record/msgpack-decoder.ts';
+import type { Store } from '../../store/store.ts';
+import { backoffMs, Sleeper } from './backoff.ts';
+import { BatchSource, type ClaimedBatch } from './batch-source.ts';
+import { type DecodedBatch, decodeBatch, type RecordDecoder } from './decode-batch.ts';
+import { drainKeys } from './keys.ts';
+
+/** The subset of a pino logger the drainer uses. */
+export interface DrainLog {
+  info(obj: object, msg: string): void;
+  warn(obj: object, msg: string): void;
+}
+
+export interface DrainerOptions {
+  redis: Redis;
+  store: Store;
+  /** KEYMETER_REDIS_KEY_PREFIX, e.g. `analytics-`. */
+  prefix: string;
+  aggregate: AggregateOptions;
+  metrics: IngestMetrics;
+  log?: DrainLog;
+  /** Stable id of this instance; a restart with the same id adopts its own batches at once. */
+  instanceId?: string;
+  /** Most entries taken per claim (one store transaction). Bounds memory: ≤ 2 batches are held. */
+  batchSize?: number;
+  /** Lease TTL: an instance silent this long is presumed dead and its batches are adopted. */
+  leaseMs?: number;
+  /** Pause when every list is empty (records are visible within this plus one commit). */
+  idleMs?: number;
+  maxBackoffMs?: number;
+  /** TTL re-armed on a gateway list after each trim, as Tyk Pump does. */
+  listTtlSeconds?: number;
+  /** On stop, how long to keep retrying the commit of the batch in hand before parking it. */
+  stopGraceMs?: number;
+  decode?: RecordDecoder;
+  clock?: () => number;
+  /** Test hook: runs after a batch is committed and before its Redis keys are deleted. */
+  afterCommit?: (batchId: string) => Promise<void> | void;
+}
+
+type Failure = 'store' | 'redis';
+const noLog: DrainLog = { info() {}, warn() {} };
+
+/**
+ * Drains the gateway lists effectively once (docs/adr/0002-delivery-guarantee.md): claim a batch
+ * atomically into keymeter's own keys, commit it under its batch id, then delete it. A batch left
+ * behind by a dead instance is adopted and committed under the same id, so it counts once.
+ */
+export class RedisDrainer {
+  readonly instanceId: string;
+  private readonly o: Required<Omit<DrainerOptions, 'instanceId' | 'afterCommit'>> &
+    Pick<DrainerOptions, 'afterCommit'>;
+  private readonly source: BatchSource;
+  private readonly runNonce = randomBytes(4).toString('hex');
+  private readonly sleeper = new Sleeper();
+  private readonly held = new Set<string>();
+  private readonly failing = new Map<Failure, string>();
+  private readonly timers: NodeJS.Timeout[] = [];
+  private seq = 0;
+  private stopping = false;
+  private stopDeadline = 0;
+  private nextSweepAt = 0;
+  private loop: Promise<void> | undefined;
+
+  constructor(options: DrainerOptions) {
+    this.instanceId = options.instanceId ?? randomUUID();
+    this.o = {
+      log: noLog,
+      batchSize: 10_000,
+      leaseMs: 15_000,
+      idleMs: 200,
+      maxBackoffMs: 5_000,
+      listTtlSeconds: 60,
+      stopGraceMs: 10_000,
+      decode: decodeMsgpackRecord,
+      clock: Date.now,
+      ...options,
+    };
+    this.source = new BatchSource(options.redis, drainKeys(options.prefix), this.o.listTtlSeconds);
+  }
+
+  start(): void {
+    if (this.loop) return;
+    const every = (ms: number, f: () => Promise<unknown>) =>
+      this.timers.push(setInterval(() => void f().catch(() => {}), ms).unref());
+    every(Math.max(50, this.o.leaseMs / 3), () => this.source.renewLease(this.instanceId, this.o.leaseMs));
+    every(2_000, () => this.sampleBacklog());
+    this.loop = this.run();
+  }
+
+  /** Not ready while backing off from a store or Redis failure (readiness). */
+  status(): { ready: boolean; failing: string[] } {
+    return { ready: this.failing.size === 0, failing: [...this.failing.values()] };
+  }
+
+  /** Finishes the batch in hand (or parks it in Redis for adoption after `stopGraceMs`), then stops. */
+  async stop(): Promise<void> {
+    if (!this.loop || this.stopping) return this.loop;
+    this.stopping = true;
+    this.stopDeadline = this.o.clock() + this.o.stopGraceMs;
+    this.sleeper.wakeAll();
+    await this.loop;
+    for (const t of this.timers) clearInterval(t);
+    // Without our lease, peers adopt a parked batch at once instead of after the lease TTL.
+    await this.source.releaseLease(this.instanceId).catch(() => {});
+  }
+
+  private async run(): Promise<void> {
+    while (
+      !this.stopping &&
+      !(await this.attempt('redis', () => this.source.renewLease(this.instanceId, this.o.leaseMs)))
+    ) {
+      await this.sleeper.sleep(this.o.maxBackoffMs);
+    }
+    let next: Promise<ClaimedBatch | undefined | 'error'> | undefined;
+    let redisFailures = 0;
+    while (!this.stopping || next) {
+      if (!next && !this.stopping && this.o.clock() >= this.nextSweepAt) await this.sweep();
+      const claimed = await (next ?? (this.stopping ? undefined : this.claim()));
+      next = undefined;
+      if (claimed === 'error') {
+        this.nextSweepAt = 0; // the claim may have run with its reply lost: adopt our own orphan
+        await this.sleeper.sleep(backoffMs(redisFailures++, this.o.maxBackoffMs));
+        continue;
+      }
+      redisFailures = 0;
+      if (claimed === undefined) {
+        if (!this.stopping) await this.sleeper.sleep(this.o.idleMs);
+        continue;
+      }
+      // Overlap Redis's next claim with our decode and commit; at most two batches are held.
+      const full = claimed.entries.length >= this.o.batchSize;
+      if (full && !this.stopping && this.o.clock() < this.nextSweepAt) next = this.claim();
+      await this.process(claimed);
+    }
+  }
+
+  private async claim(): Promise<ClaimedBatch | undefined | 'error'> {
+    const batchId = `${this.instanceId}.${this.runNonce}.${this.seq++}`;
+    try {
+      const claimed = await this.source.claim(batchId, this.instanceId, this.o.batchSize);
+      this.recovered('redis');
+      if (claimed) this.held.add(batchId);
+      return claimed;
+    } catch (err) {
+      this.fail('redis', err);
+      return 'error';
+    }
+  }
+
+  /** Commits and deletes one batch; retries the commit with backoff while the store fails. */
+  private async process(claimed: ClaimedBatch): Promise<void> {
+    this.held.add(claimed.batchId);
+    const decoded = decodeBatch(
+      claimed,
+      this.source.keys.lists,
+      this.o.aggregate,
+      this.o.decode,
+      this.o.clock(),
+    );
+    for (let attempt = 0; ; attempt++) {
+      if (await this.commit(claimed.batchId, decoded)) break;
+      if (this.stopping && this.o.clock() >= this.stopDeadline) {
+        this.o.log.warn({ batchId: claimed.batchId }, 'store unavailable at shutdown: batch parked in Redis');
+        this.held.delete(claimed.batchId);
+        return;
+      }
+      await new Promise((r) => setTimeout(r, backoffMs(attempt, this.o.maxBackoffMs)));
+    }
+    await this.o.afterCommit?.(claimed.batchId);
+    await this.finish(claimed);
+  }
+
+  private async commit(batchId: string, d: DecodedBatch): Promise<boolean> {
+    const m = this.o.metrics;
+    const end = m.commitSeconds.startTimer();
+    try {
+      const fresh = await this.o.store.aggregates.commit(d.batch, { batchId, deadLetters: d.deadLetters });
+      end();
+      this.recovered('store');
+      m.batches.inc({ outcome: fresh ? 'committed' : 'duplicate' });
+      if (fresh) {
+        const now = this.o.clock();
+        m.accepted.inc({ source: 'redis' }, d.accepted);
+        m.rejected.inc({ source: 'redis' }, d.deadLetters.length);
+        m.lastCommitSeconds.set(now / 1000);
+        if (d.newestMs !== undefined) m.lagSeconds.set(Math.max(0, now - d.newestMs) / 1000);
+      }
+      return true;
+    } catch (err) {
+      m.commitFailures.inc();
+      this.fail('store', err);
+      return false;
+    }
+  }
+
+  /** Deletes a committed batch's keys; if Redis stays down past shutdown, adoption deletes them later. */
+  private async finish(batch: ClaimedBatch): Promise<void> {
+    for (let attempt = 0; ; attempt++) {
+      if (await this.attempt('redis', () => this.source.finish(batch))) break;
+      if (this.stopping && this.o.clock() >= this.stopDeadline) break;
+      await new Promise((r) => setTimeout(r, backoffMs(attempt, this.o.maxBackoffMs)));
+    }
+    this.held.delete(batch.batchId);
+  }
+
+  /** Adopts batches of instances whose lease expired, and our own orphans (lost claim replies). */
+  private async sweep(): Promise<void> {
+    this.nextSweepAt = this.o.clock() + this.o.leaseMs / 2;
+    try {
+      for (const entry of await this.source.inflight()) {
+        if (this.stopping) return;
+        if (this.held.has(entry.batchId)) continue;
+        if (entry.owner !== this.instanceId && (await this.source.leaseAlive(entry.owner))) continue;
+        const batch = await this.source.takeover(entry, this.instanceId);
+        if (!batch) continue;
+        this.o.metrics.adoptedBatches.inc();
+        this.o.log.info({ batchId: batch.batchId, from: entry.owner }, 'adopted an in-flight batch');
+        await this.process(batch);
+      }
+      this.recovered('redis');
+    } catch (err) {
+      this.fail('redis', err);
+    }
+  }
+
+  private async sampleBacklog(): Promise<void> {
+    const lens = await this.source.backlog();
+    for (const [i, n] of lens.entries()) {
+      this.o.metrics.backlog.set({ list: this.source.keys.lists[i] ?? '' }, n);
+    }
+    this.o.metrics.inflightBatches.set((await this.source.inflight()).length);
+  }
+
+  private async attempt(what: Failure, f: () => Promise<unknown>): Promise<boolean> {
+    try {
+      await f();
+      this.recovered(what);
+      return true;
+    } catch (err) {
+      this.fail(what, err);
+      return false;
+    }
+  }
+
+  private recovered(what: Failure): void {
+    if (this.failing.delete(what)) this.o.metrics.backingOff.set(this.failing.size > 0 ? 1 : 0);
+  }
+
+  private fail(what: Failure, err: unknown): void {
+    const message = `${what}: ${(err as Error).message}`;
+    if (!this.failing.has(what)) this.o.log.warn({ err: message }, 'drain backing off');
+    this.failing.set(what, message);
+    this.o.metrics.backingOff.set(1);
+  }
+}

@@ -1,0 +1,107 @@
+import { createHash } from 'node:crypto';
+import type { Redis } from 'ioredis';
+
+/** A Lua script run by SHA, falling back to EVAL after a Redis restart emptied the script cache. */
+export interface LuaScript {
+  lua: string;
+  sha: string;
+}
+
+const script = (lua: string): LuaScript => ({ lua, sha: createHash('sha1').update(lua).digest('hex') });
+
+export async function runScript(
+  redis: Redis,
+  s: LuaScript,
+  keys: string[],
+  args: Array<string | number>,
+): Promise<unknown> {
+  try {
+    return await redis.callBuffer('EVALSHA', [s.sha, keys.length, ...keys, ...args]);
+  } catch (err) {
+    if (!String((err as Error).message).startsWith('NOSCRIPT')) throw err;
+    return redis.callBuffer('EVAL', [s.lua, keys.length, ...keys, ...args]);
+  }
+}
+
+/**
+ * Claims up to ARGV[1] entries from the gateway lists into this batch's own segment keys and
+ * registers the batch in the index, all in one atomic step. Idempotent per batch id: a claim
+ * resent after a dropped connection returns what the first run took instead of taking more.
+ * KEYS: index, the n gateway lists, then the n segment keys (same order).
+ * ARGV: max entries, list TTL (s), owner, batch id, first list position (rotates for fairness).
+ * Reply: { {pos, count, pos, count, …}, entry, entry, … }.
+ */
+export const CLAIM = script(`
+local n = (#KEYS - 1) / 2
+local layout = {}
+local out = {layout}
+local existing = redis.call('HGET', KEYS[1], ARGV[4])
+if existing then
+  local bar = string.find(existing, '|', 1, true)
+  for pos, _ in string.gmatch(string.sub(existing, bar + 1), '(%d+):(%d+)') do
+    local entries = redis.call('LRANGE', KEYS[n + 2 + tonumber(pos)], 0, -1)
+    layout[#layout + 1] = tonumber(pos)
+    layout[#layout + 1] = #entries
+    for j = 1, #entries do out[#out + 1] = entries[j] end
+  end
+  return out
+end
+local remaining = tonumber(ARGV[1])
+local ttl = tonumber(ARGV[2])
+local parts = {}
+for k = 0, n - 1 do
+  if remaining <= 0 then break end
+  local pos = (tonumber(ARGV[5]) + k) % n
+  local list = KEYS[2 + pos]
+  local seg = KEYS[n + 2 + pos]
+  if redis.call('TYPE', list).ok == 'list' then
+    local len = redis.call('LLEN', list)
+    local entries
+    if len <= remaining then
+      -- The whole list moves in O(1); it must not keep the gateway's TTL under our name.
+      redis.call('RENAME', list, seg)
+      redis.call('PERSIST', seg)
+      entries = redis.call('LRANGE', seg, 0, -1)
+    else
+      entries = redis.call('LRANGE', list, 0, remaining - 1)
+      redis.call('LTRIM', list, remaining, -1)
+      -- Re-arm the TTL after the trim, as Tyk Pump does.
+      redis.call('EXPIRE', list, ttl)
+      for j = 1, #entries, 4000 do
+        redis.call('RPUSH', seg, unpack(entries, j, math.min(j + 3999, #entries)))
+      end
+    end
+    layout[#layout + 1] = pos
+    layout[#layout + 1] = #entries
+    parts[#parts + 1] = pos .. ':' .. #entries
+    for j = 1, #entries do out[#out + 1] = entries[j] end
+    remaining = remaining - #entries
+  end
+end
+if #parts > 0 then
+  redis.call('HSET', KEYS[1], ARGV[4], ARGV[3] .. '|' .. table.concat(parts, ','))
+end
+return out
+`);
+
+/**
+ * Takes over a batch whose owner is gone: rewrites its owner if the index still holds the value
+ * the caller saw (or already the new one: a resent takeover), and returns its entries.
+ * KEYS: index, the batch's segment keys in layout order. ARGV: batch id, value seen, new value.
+ * Reply: nil when someone else finished or took it; else one array of entries per segment.
+ */
+export const TAKEOVER = script(`
+local cur = redis.call('HGET', KEYS[1], ARGV[1])
+if cur ~= ARGV[2] and cur ~= ARGV[3] then return false end
+redis.call('HSET', KEYS[1], ARGV[1], ARGV[3])
+local out = {}
+for i = 2, #KEYS do out[#out + 1] = redis.call('LRANGE', KEYS[i], 0, -1) end
+return out
+`);
+
+/** Forgets a committed batch: its segments and its index entry. KEYS: index, segments. ARGV: batch id. */
+export const FINISH = script(`
+redis.call('HDEL', KEYS[1], ARGV[1])
+if #KEYS > 1 then redis.call('DEL', unpack(KEYS, 2)) end
+return 1
+`);

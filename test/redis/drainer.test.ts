@@ -1,0 +1,94 @@
+import type { Redis } from 'ioredis';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { BatchSource } from '../../src/ingest/redis/batch-source.ts';
+import { drainKeys, gatewayLists } from '../../src/ingest/redis/keys.ts';
+import { encodeGatewayRecord } from '../../src/record/gateway-encoder.ts';
+import { serviceAvailable, TEST_REDIS_URL } from '../helpers/services.ts';
+import { sqliteUnderTest } from '../helpers/stores.ts';
+import {
+  cleanupPrefix,
+  connectRedis,
+  drained,
+  expectExactTotals,
+  makeRecords,
+  pushRecords,
+  testDrainer,
+  uniquePrefix,
+  waitFor,
+} from './drain-helpers.ts';
+
+const up = await serviceAvailable('Redis', TEST_REDIS_URL);
+
+describe.skipIf(!up)('Redis drainer', () => {
+  let redis: Redis;
+  const prefixes: string[] = [];
+  const prefix = () => {
+    const p = uniquePrefix();
+    prefixes.push(p);
+    return p;
+  };
+  beforeAll(() => {
+    redis = connectRedis();
+  });
+  afterAll(async () => {
+    for (const p of prefixes) await cleanupPrefix(redis, p);
+    redis.disconnect();
+  });
+
+  it('drains every list and counts each record once', async () => {
+    const p = prefix();
+    const store = await sqliteUnderTest.open();
+    const records = makeRecords(3_000);
+    await pushRecords(redis, p, records);
+    const drainer = testDrainer(redis, store, p);
+    drainer.start();
+    await waitFor(() => drained(redis, p));
+    await drainer.stop();
+    await expectExactTotals(store, records);
+    await store.close();
+  });
+
+  it('re-arms the gateway TTL on a list it trims, and claims into keys of its own', async () => {
+    const p = prefix();
+    const [base = ''] = gatewayLists(p);
+    const pipe = redis.pipeline();
+    for (const r of makeRecords(1_100)) pipe.rpush(base, encodeGatewayRecord(r));
+    await pipe.exec();
+    await redis.pexpire(base, 5_000); // as a gateway would have set it (shortened)
+    const source = new BatchSource(redis, drainKeys(p), 60);
+    const claimed = await source.claim('b1', 'me', 1_000);
+    expect(claimed?.entries).toHaveLength(1_000);
+    expect(await redis.llen(base)).toBe(100);
+    expect(await redis.pttl(base)).toBeGreaterThan(55_000);
+    // The claim lives under keymeter's own names, without a TTL.
+    const own = await redis.keys(`keymeter:${p}:*`);
+    expect(own.sort()).toEqual([`keymeter:${p}:inflight`, `keymeter:${p}:inflight:b1:0`]);
+    expect(await redis.pttl(`keymeter:${p}:inflight:b1:0`)).toBe(-1);
+    // A resent claim (lost reply) returns the same entries and takes nothing more.
+    const again = await source.claim('b1', 'me', 1_000);
+    expect(again?.entries).toEqual(claimed?.entries);
+    expect(await redis.llen(base)).toBe(100);
+    // The rest of the list moves whole; the moved key must not keep the gateway TTL.
+    const rest = await source.claim('b2', 'me', 1_000);
+    expect(rest?.entries).toHaveLength(100);
+    expect(await redis.exists(base)).toBe(0);
+    expect(await redis.pttl(`keymeter:${p}:inflight:b2:0`)).toBe(-1);
+    await source.finish({ batchId: 'b1', layout: claimed?.layout ?? [] });
+    expect(await redis.hkeys(`keymeter:${p}:inflight`)).toEqual(['b2']);
+  });
+
+  it('two drainers at once drain disjoint records: exact totals', async () => {
+    const p = prefix();
+    const store = await sqliteUnderTest.open();
+    const records = makeRecords(6_000, 7);
+    const a = testDrainer(redis, store, p, { batchSize: 200 });
+    const b = testDrainer(redis, store, p, { batchSize: 200 });
+    a.start();
+    b.start();
+    for (let i = 0; i < 6; i++) await pushRecords(redis, p, records.slice(i * 1_000, (i + 1) * 1_000));
+    await waitFor(() => drained(redis, p));
+    await Promise.all([a.stop(), b.stop()]);
+    await expectExactTotals(store, records);
+    await store.close();
+  });
+});
