@@ -163,7 +163,10 @@ export class RedisDrainer {
       this.o.clock(),
     );
     for (let attempt = 0; ; attempt++) {
-      if (await this.commit(claimed.batchId, decoded)) break;
+      const outcome = await this.commit(claimed.batchId, decoded);
+      // A duplicate after our own failed attempt is that attempt landing with its reply lost.
+      if (outcome === 'fresh' || (outcome === 'duplicate' && attempt > 0)) this.count(decoded);
+      if (outcome !== 'failed') break;
       if (this.stopping && this.o.clock() >= this.stopDeadline) {
         this.o.log.warn({ batchId: claimed.batchId }, 'store unavailable at shutdown: batch parked in Redis');
         this.held.delete(claimed.batchId);
@@ -175,7 +178,7 @@ export class RedisDrainer {
     await this.finish(claimed);
   }
 
-  private async commit(batchId: string, d: DecodedBatch): Promise<boolean> {
+  private async commit(batchId: string, d: DecodedBatch): Promise<'fresh' | 'duplicate' | 'failed'> {
     const m = this.o.metrics;
     const end = m.commitSeconds.startTimer();
     try {
@@ -183,19 +186,21 @@ export class RedisDrainer {
       end();
       this.recovered('store');
       m.batches.inc({ outcome: fresh ? 'committed' : 'duplicate' });
-      if (fresh) {
-        const now = this.o.clock();
-        m.accepted.inc({ source: 'redis' }, d.accepted);
-        m.rejected.inc({ source: 'redis' }, d.deadLetters.length);
-        m.lastCommitSeconds.set(now / 1000);
-        if (d.newestMs !== undefined) m.lagSeconds.set(Math.max(0, now - d.newestMs) / 1000);
-      }
-      return true;
+      return fresh ? 'fresh' : 'duplicate';
     } catch (err) {
       m.commitFailures.inc();
       this.fail('store', err);
-      return false;
+      return 'failed';
     }
+  }
+
+  private count(d: DecodedBatch): void {
+    const m = this.o.metrics;
+    const now = this.o.clock();
+    m.accepted.inc({ source: 'redis' }, d.accepted);
+    m.rejected.inc({ source: 'redis' }, d.deadLetters.length);
+    m.lastCommitSeconds.set(now / 1000);
+    if (d.newestMs !== undefined) m.lagSeconds.set(Math.max(0, now - d.newestMs) / 1000);
   }
 
   /** Deletes a committed batch's keys; if Redis stays down past shutdown, adoption deletes them later. */

@@ -1,0 +1,127 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Redis } from 'ioredis';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { openSqliteStore } from '../../src/store/sqlite/sqlite-store.ts';
+import { serviceAvailable, TEST_REDIS_URL } from '../helpers/services.ts';
+import {
+  cleanupPrefix,
+  connectRedis,
+  drained,
+  expectExactTotals,
+  makeRecords,
+  pushRecords,
+  testDrainer,
+  uniquePrefix,
+  waitFor,
+} from './drain-helpers.ts';
+
+const up = await serviceAvailable('Redis', TEST_REDIS_URL);
+const KILLS = 21;
+const PER_KILL = 1_000;
+const CHILD = join(import.meta.dirname, '../fixtures/drain-child.ts');
+
+/** Starts a child drain process; resolves once it prints `ready`. */
+function startChild(env: Record<string, string>): { child: ChildProcess; output: string[] } {
+  const child = spawn(process.execPath, ['--import', 'tsx', CHILD], {
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  const output: string[] = [];
+  child.stdout?.setEncoding('utf8').on('data', (d: string) => output.push(...d.split('\n').filter(Boolean)));
+  return { child, output };
+}
+
+const until = async (f: () => boolean, exited: () => boolean) => {
+  while (!f() && !exited()) await new Promise((r) => setTimeout(r, 2));
+};
+
+describe.skipIf(!up)('crash loop', () => {
+  let redis: Redis;
+  let dir: string;
+  const prefix = uniquePrefix();
+  beforeAll(() => {
+    redis = connectRedis();
+    dir = mkdtempSync(join(tmpdir(), 'keymeter-crash-'));
+  });
+  afterAll(async () => {
+    await cleanupPrefix(redis, prefix);
+    redis.disconnect();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('SIGKILLed at random moments and mid-commit, 21 times: every record counted exactly once', async () => {
+    const file = join(dir, 'store.db');
+    const records = makeRecords(KILLS * PER_KILL, 42);
+    const env = { KM_CHILD_STORE: file, KM_CHILD_REDIS: TEST_REDIS_URL, KM_CHILD_PREFIX: prefix };
+    let midCommitKills = 0;
+    const launch = (kill: number) => {
+      const started = startChild(kill % 3 === 0 ? { ...env, KM_CHILD_PAUSE_MS: '300' } : env);
+      const state = { ...started, exited: false, exit: Promise.resolve() };
+      state.exit = new Promise((r) => started.child.once('exit', r)).then(() => {
+        state.exited = true;
+      });
+      return state;
+    };
+    // The next instance starts while the current one runs (as in a rolling restart): startup cost
+    // overlaps, and two instances drain side by side between kills.
+    let next = launch(0);
+    for (let kill = 0; kill < KILLS; kill++) {
+      const cur = next;
+      await pushRecords(redis, prefix, records.slice(kill * PER_KILL, (kill + 1) * PER_KILL));
+      await until(
+        () => cur.output.includes('ready'),
+        () => cur.exited,
+      );
+      next = launch(kill + 1);
+      if (kill % 3 === 0) {
+        // Killed after a commit and before its in-flight delete: the replay must be skipped.
+        await until(
+          () => cur.output.includes('C'),
+          () => cur.exited,
+        );
+        if (cur.output.includes('C') && !cur.exited) midCommitKills++;
+      } else {
+        await new Promise((r) => setTimeout(r, Math.random() * 400));
+      }
+      cur.child.kill('SIGKILL');
+      await cur.exit;
+    }
+    next.child.kill('SIGKILL');
+    await next.exit;
+    expect(midCommitKills).toBeGreaterThanOrEqual(6);
+    // Recovery: one more instance adopts what the dead ones left and drains the rest.
+    const store = openSqliteStore(file);
+    const drainer = testDrainer(redis, store, prefix, { leaseMs: 600 });
+    drainer.start();
+    await waitFor(() => drained(redis, prefix), 30_000);
+    await drainer.stop();
+    await expectExactTotals(store, records);
+    await store.close();
+  }, 90_000);
+
+  it('SIGTERM finishes the batch in hand and exits cleanly', async () => {
+    const p = uniquePrefix();
+    const file = join(dir, 'term.db');
+    await pushRecords(redis, p, makeRecords(5_000, 9));
+    const { child, output } = startChild({
+      KM_CHILD_STORE: file,
+      KM_CHILD_REDIS: TEST_REDIS_URL,
+      KM_CHILD_PREFIX: p,
+      KM_CHILD_PAUSE_MS: '200',
+    });
+    const exit = new Promise<number | null>((r) => child.once('exit', r));
+    await until(
+      () => output.includes('C'),
+      () => false,
+    );
+    child.kill('SIGTERM');
+    expect(await exit).toBe(0);
+    expect(output).toContain('stopped');
+    // Nothing left half-done: no in-flight batch, and what was taken is committed.
+    expect(await redis.hlen(`keymeter:${p}:inflight`)).toBe(0);
+    await cleanupPrefix(redis, p);
+  }, 30_000);
+});
