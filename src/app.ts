@@ -1,10 +1,15 @@
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import { Registry } from 'prom-client';
 import { activityRoutes } from './api/activity-routes.ts';
 import { adminRoutes } from './api/admin-routes.ts';
 import { adminGuard } from './api/auth.ts';
+import { deadLetterRoutes } from './api/dead-letter-routes.ts';
 import { ingestRoutes } from './api/ingest-routes.ts';
+import { opsRoutes } from './api/ops-routes.ts';
 import { installErrorHandling } from './api/tyk-error.ts';
 import type { Config } from './config.ts';
+import { createIngestMetrics, type IngestMetrics } from './ops/metrics.ts';
+import { type ReadinessCheck, storeCheck } from './ops/readiness.ts';
 import type { Store } from './store/store.ts';
 
 /** What the HTTP surface needs; main.ts wires the real ones, tests their own. */
@@ -15,6 +20,8 @@ export interface AppDeps {
   adminSecretSha256: string;
   clock: () => number;
   logger?: FastifyServerOptions['logger'];
+  /** Metrics (on their registry) and /readyz checks; default: a private registry, store check only. */
+  ops?: { metrics: IngestMetrics; readiness: ReadinessCheck[] };
 }
 
 /** Builds the Fastify app without listening: tests drive it through `app.inject`. */
@@ -35,5 +42,16 @@ export function buildApp(deps: AppDeps): FastifyInstance {
   activityRoutes(app, deps);
   adminRoutes(app, deps, guard);
   ingestRoutes(app, deps, guard);
+  const ops = deps.ops ?? {
+    metrics: createIngestMetrics(new Registry()),
+    readiness: [storeCheck(deps.store)],
+  };
+  opsRoutes(app, { registry: ops.metrics.registry, readiness: ops.readiness });
+  deadLetterRoutes(app, {
+    store: deps.store,
+    aggregate: { tz: deps.config.timeZone, trackAllPaths: deps.config.trackAllPaths },
+    authorizeAdmin: async (request) => guard(request),
+    metrics: ops.metrics,
+  });
   return app;
 }

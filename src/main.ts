@@ -1,6 +1,10 @@
+import { collectDefaultMetrics, Registry } from 'prom-client';
 import { firstStartBanner, resolveAdminSecret } from './admin-secret.ts';
 import { buildApp } from './app.ts';
 import { type Config, ConfigError, loadConfig } from './config.ts';
+import { startRedisDrain } from './ingest/redis/start-drain.ts';
+import { createIngestMetrics } from './ops/metrics.ts';
+import { type ReadinessCheck, storeCheck } from './ops/readiness.ts';
 import { BATCH_ID_MEMORY_MS, retentionCutoff } from './retention.ts';
 import { openStore } from './store/open-store.ts';
 import type { Store } from './store/store.ts';
@@ -37,7 +41,13 @@ async function main(): Promise<void> {
   }
   await checkTimeZone(store, config);
   const admin = await resolveAdminSecret(config.adminSecret, store.accounts);
+  const registry = new Registry();
+  collectDefaultMetrics({ register: registry });
+  const metrics = createIngestMetrics(registry);
+  // The drain adds its Redis and drain checks below, once the app's logger exists.
+  const readiness: ReadinessCheck[] = [storeCheck(store)];
   const app = buildApp({
+    ops: { metrics, readiness },
     store,
     config,
     adminSecretSha256: admin.sha256,
@@ -62,12 +72,20 @@ async function main(): Promise<void> {
     timers.push(setInterval(applyRetention, 3_600_000).unref());
   }
 
+  const drain =
+    config.redisUrl === undefined
+      ? undefined
+      : startRedisDrain({ url: config.redisUrl, config, store, metrics, log: app.log });
+  if (drain) readiness.push(...drain.readiness);
+
   let stopping = false;
   const shutdown = async (signal: string) => {
     if (stopping) return;
     stopping = true;
     app.log.info({ signal }, 'shutting down');
     for (const t of timers) clearInterval(t);
+    // Finish (or park) the batch in hand before the store closes.
+    await drain?.stop();
     await app.close();
     await store.close();
     process.exit(0);
