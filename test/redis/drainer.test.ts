@@ -91,4 +91,29 @@ describe.skipIf(!up)('Redis drainer', () => {
     await expectExactTotals(store, records);
     await store.close();
   });
+
+  it('Redis connection dropped again and again mid-drain: exact totals', async () => {
+    const p = prefix();
+    const store = await sqliteUnderTest.open();
+    const records = makeRecords(4_000, 13);
+    await pushRecords(redis, p, records);
+    const own = connectRedis(); // the drainer's connection, killed from outside as a Redis restart would
+    own.on('error', () => {});
+    const drainer = testDrainer(own, store, p, { batchSize: 150 });
+    drainer.start();
+    let kills = 0;
+    while (!(await drained(redis, p))) {
+      const id = (await own.client('ID').catch(() => undefined)) as number | undefined;
+      if (id !== undefined && kills < 15) {
+        await redis.client('KILL', 'ID', String(id));
+        kills++;
+      }
+      await new Promise((r) => setTimeout(r, 30 + Math.random() * 60));
+    }
+    await drainer.stop();
+    own.disconnect();
+    expect(kills).toBeGreaterThan(0);
+    await expectExactTotals(store, records);
+    await store.close();
+  });
 });
