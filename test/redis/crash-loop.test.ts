@@ -34,8 +34,10 @@ function startChild(env: Record<string, string>): { child: ChildProcess; output:
   return { child, output };
 }
 
+/** Waits until `f` holds or the child exits; gives up after 15 s rather than hang the suite. */
 const until = async (f: () => boolean, exited: () => boolean) => {
-  while (!f() && !exited()) await new Promise((r) => setTimeout(r, 2));
+  const deadline = Date.now() + 15_000;
+  while (!f() && !exited() && Date.now() < deadline) await new Promise((r) => setTimeout(r, 2));
 };
 
 describe.skipIf(!up)('crash loop', () => {
