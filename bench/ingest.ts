@@ -12,7 +12,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
 import { gatewayLists } from '../src/ingest/redis/keys.ts';
-import { measureDecodeAggregate } from './ingest-decode-fallback.ts';
+import { measureDecode } from './ingest-decode.ts';
 import { benchRecords } from './ingest-records.ts';
 
 const N = Number(process.env.BENCH_RECORDS ?? 1_000_000);
@@ -83,20 +83,6 @@ async function endToEnd(): Promise<{ recPerSec: number; peakRss: number }> {
   return { recPerSec: N / seconds, peakRss: Number(/peak-rss (\d+)/.exec(out)?.[1] ?? Number.NaN) };
 }
 
-/** The fast decoder's own benchmark when it is present (bench/ingest-decode.ts), else ours. */
-async function decodeFigures() {
-  const path = './ingest-decode.ts';
-  try {
-    const m = (await import(path)) as { measureDecode?: () => Promise<DecodeFigures> };
-    if (m.measureDecode) return { source: 'bench/ingest-decode.ts', ...(await m.measureDecode()) };
-  } catch {
-    // not there yet: fall through
-  }
-  return { source: 'current decoder, measured here', ...(await measureDecodeAggregate(pool)) };
-}
-
-type DecodeFigures = { fastRecPerSec: number; msgpackrRecPerSec: number; ratio: number };
-
 /** Tyk Pump's read: LRANGE + LTRIM of a chunk per list, pipelined, entries dropped. */
 async function rawPop(): Promise<number> {
   await prefill();
@@ -126,9 +112,11 @@ console.log(
 const raw = await rawPop();
 console.log(`baseline raw destructive pop (LRANGE+LTRIM, no decode): ${Math.round(raw)} rec/s`);
 console.log(`ratio: ${((100 * e2e) / raw).toFixed(1)}% of raw pop`);
-const decode = await decodeFigures();
+const m = measureDecode();
+const decode = { fastRecPerSec: m.fast.recordsPerSec, ratio: m.ratio };
 console.log(
-  `decode+aggregate (${decode.source}): ${Math.round(decode.fastRecPerSec)} rec/s/core vs msgpackr ${Math.round(decode.msgpackrRecPerSec)}`,
+  `decode+aggregate (measureDecode, bench/ingest-decode.ts): fast ${Math.round(m.fast.recordsPerSec)} rec/s/core, ` +
+    `msgpackr ${Math.round(m.baseline.recordsPerSec)} rec/s/core`,
 );
 for (const k of await redis.keys(`*${prefix}*`)) await redis.del(k);
 redis.disconnect();
