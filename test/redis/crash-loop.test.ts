@@ -24,11 +24,15 @@ const PER_KILL = 1_000;
 const CHILD = join(import.meta.dirname, '../fixtures/drain-child.ts');
 
 /** Starts a child drain process; resolves once it prints `ready`. */
+/** Every child started, so that a failing test never leaves one running. */
+const children: ChildProcess[] = [];
+
 function startChild(env: Record<string, string>): { child: ChildProcess; output: string[] } {
   const child = spawn(process.execPath, ['--import', 'tsx', CHILD], {
     env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
+  children.push(child);
   const output: string[] = [];
   child.stdout?.setEncoding('utf8').on('data', (d: string) => output.push(...d.split('\n').filter(Boolean)));
   return { child, output };
@@ -49,6 +53,7 @@ describe.skipIf(!up)('crash loop', () => {
     dir = mkdtempSync(join(tmpdir(), 'keymeter-crash-'));
   });
   afterAll(async () => {
+    for (const c of children) if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');
     await cleanupPrefix(redis, prefix);
     redis.disconnect();
     rmSync(dir, { recursive: true, force: true });

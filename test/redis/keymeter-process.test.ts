@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Redis } from 'ioredis';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
 import { expectedRow } from '../helpers/records.ts';
 import { serviceAvailable, TEST_REDIS_URL } from '../helpers/services.ts';
 import {
@@ -51,6 +51,10 @@ describe.skipIf(!up)('keymeter with KEYMETER_REDIS_URL', () => {
       out += d;
     });
     const exit = new Promise<number | null>((r) => child.once('exit', r));
+    // A failed assertion must not leave keymeter running: SIGKILL it unless it exited.
+    onTestFinished(() => {
+      if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+    });
     await waitFor(() => /listening on http:\/\/[\d.]+:\d+/.test(out));
     const base = /listening on (http:\/\/[\d.]+:\d+)/.exec(out)?.[1] ?? '';
     const admin = { 'admin-auth': SECRET, 'content-type': 'application/json' };
