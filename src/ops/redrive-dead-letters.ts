@@ -1,6 +1,6 @@
 import type { AggregateOptions } from '../aggregate/aggregate.ts';
 import { prepareBatch } from '../ingest/prepare-batch.ts';
-import { oversizeField, type RecordDecoder } from '../ingest/redis/decode-batch.ts';
+import type { RecordDecoder } from '../ingest/redis/decode-batch.ts';
 import { decodeJsonRecord } from '../record/json-decoder.ts';
 import { decodeMsgpackRecord } from '../record/msgpack-decoder.ts';
 import type { DecodeResult } from '../record/record.ts';
@@ -56,7 +56,7 @@ export async function redriveDeadLetters(ids: number[] | 'all', o: RedriveOption
     if (wanted && !wanted.has(dl.id)) continue;
     seen.add(dl.id);
     // The same checks as the drain, so a re-drive never lets through what the drain rejects.
-    const decoded = oversizeField(decodeDeadLetter(dl, o.decodeMsgpack ?? decodeMsgpackRecord));
+    const decoded = decodeDeadLetter(dl, o.decodeMsgpack ?? decodeMsgpackRecord);
     if (!decoded.ok) {
       result.stillFailing.push({ id: dl.id, reason: decoded.reason });
       continue;

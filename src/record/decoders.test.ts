@@ -135,3 +135,15 @@ describe('whole-millisecond fields', () => {
     expect(decodeMsgpackRecord(packr.pack({ ...gatewayObject(rec()), RequestTime: 3.5 })).ok).toBe(false);
   });
 });
+
+describe('identity strings', () => {
+  it('rejects an identity field longer than 1024 characters, in either format', () => {
+    const r = decodeJsonRecord({ ...json, path: `/${'x'.repeat(1024)}` });
+    expect(r.ok).toBe(false);
+    if (!r.ok) expect(r.reason).toMatch(/Path is longer than 1024/);
+    expect(decodeJsonRecord({ ...json, path: `/${'x'.repeat(1023)}` }).ok).toBe(true);
+    expect(decodeMsgpackRecord(packr.pack({ ...gatewayObject(rec()), APIKey: 'k'.repeat(1025) })).ok).toBe(
+      false,
+    );
+  });
+});

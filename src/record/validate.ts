@@ -1,6 +1,13 @@
 import type { AnalyticsRecord, DecodeResult } from './record.ts';
 import { reject } from './record.ts';
 
+/**
+ * Longest identity string accepted (characters). A longer one is a corrupt record: such a row
+ * could exceed a store's index limits, and a batch that fails to commit every time would stall
+ * the Redis drain.
+ */
+export const MAX_FIELD_CHARS = 1_024;
+
 /** Largest timestamp we accept (year 9999): anything beyond is a corrupt record, not traffic. */
 const MAX_TIMESTAMP_MS = 253_402_300_799_999;
 
@@ -10,6 +17,8 @@ const MAX_TIMESTAMP_MS = 253_402_300_799_999;
  */
 export function validateRecord(record: AnalyticsRecord): DecodeResult {
   if (record.orgId === '') return reject('OrgID is missing or empty');
+  const long = oversizeField(record);
+  if (long !== undefined) return reject(`${long} is longer than ${MAX_FIELD_CHARS} characters`);
   if (!Number.isInteger(record.responseCode)) return reject('ResponseCode is not an integer');
   // Spelled out rather than looped over a table: this runs for every record on the hot path.
   // Whole milliseconds, as the gateway's int64 fields are: every store keeps them as integers.
@@ -24,4 +33,15 @@ export function validateRecord(record: AnalyticsRecord): DecodeResult {
     return reject('TimeStamp is out of range');
   }
   return { ok: true, record };
+}
+
+function oversizeField(r: AnalyticsRecord): string | undefined {
+  if (r.orgId.length > MAX_FIELD_CHARS) return 'OrgID';
+  if (r.apiId.length > MAX_FIELD_CHARS) return 'APIID';
+  if (r.apiName.length > MAX_FIELD_CHARS) return 'APIName';
+  if (r.path.length > MAX_FIELD_CHARS) return 'Path';
+  if (r.method.length > MAX_FIELD_CHARS) return 'Method';
+  if (r.apiKey.length > MAX_FIELD_CHARS) return 'APIKey';
+  if (r.oauthId.length > MAX_FIELD_CHARS) return 'OauthID';
+  return undefined;
 }

@@ -7,33 +7,6 @@ import type { ClaimedBatch } from './batch-source.ts';
 /** Decodes one gateway record; `decodeMsgpackRecord` in production. */
 export type RecordDecoder = (bytes: Uint8Array) => DecodeResult;
 
-/** Longest identity string accepted (characters); see `oversizeField`. */
-export const MAX_FIELD_CHARS = 1_024;
-
-/**
- * A record whose identity strings are absurdly long is a dead letter, not an aggregate row: such a
- * row could exceed a store's index limits, and a commit that fails for the same batch every time
- * would stop the drain.
- */
-export function oversizeField(result: DecodeResult): DecodeResult {
-  if (!result.ok) return result;
-  const r = result.record;
-  for (const [name, value] of [
-    ['OrgID', r.orgId],
-    ['APIID', r.apiId],
-    ['APIName', r.apiName],
-    ['Path', r.path],
-    ['Method', r.method],
-    ['APIKey', r.apiKey],
-    ['OauthID', r.oauthId],
-  ] as const) {
-    if (value.length > MAX_FIELD_CHARS) {
-      return { ok: false, reason: `${name} is longer than ${MAX_FIELD_CHARS} characters` };
-    }
-  }
-  return result;
-}
-
 /** A claimed batch turned into what one store commit needs. */
 export interface DecodedBatch {
   batch: AggregateBatch;
@@ -57,7 +30,7 @@ export function decodeBatch(
   let newestMs: number | undefined;
   function* results(): Generator<DecodeResult> {
     for (const entry of claimed.entries) {
-      const result = oversizeField(decode(entry));
+      const result = decode(entry);
       if (result.ok && (newestMs === undefined || result.record.timestampMs > newestMs)) {
         newestMs = result.record.timestampMs;
       }
