@@ -1,4 +1,5 @@
 import type { StoreUrl } from '../config.ts';
+import { openPostgresStore } from './postgres/postgres-store.ts';
 import { openSqliteStore } from './sqlite/sqlite-store.ts';
 import type { Store } from './store.ts';
 
@@ -8,6 +9,6 @@ export async function openStore(url: StoreUrl): Promise<Store> {
     case 'sqlite':
       return openSqliteStore(url.file);
     case 'postgres':
-      throw new Error('the PostgreSQL store is not available in this build');
+      return openPostgresStore(url.url);
   }
 }

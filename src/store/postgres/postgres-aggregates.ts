@@ -1,0 +1,146 @@
+import type pg from 'pg';
+import type { AggregateBatch, AggregateRow } from '../../aggregate/aggregate.ts';
+import { planRange } from '../../aggregate/buckets.ts';
+import {
+  AGG_TABLES,
+  type AggregateTableName,
+  compareRows,
+  mergeTotals,
+  rowParams,
+  type TotalsRow,
+} from '../columns.ts';
+import { totalsSql, upsertSql } from '../sql.ts';
+import type {
+  AggregateStore,
+  CommitOptions,
+  DeadLetter,
+  EndpointQuery,
+  EndpointTotals,
+  RetentionCutoff,
+} from '../store.ts';
+import { isMissingPartition, type PartitionManager } from './partition-manager.ts';
+import { partitionsFor } from './partitions.ts';
+import { inTransaction } from './pg-client.ts';
+import { chunkSizes, pgDialect } from './pg-dialect.ts';
+import { applyPgRetention } from './pg-retention.ts';
+
+const LEVELS = ['hours', 'days', 'months'] as const;
+
+export class PostgresAggregates implements AggregateStore {
+  /** Upsert SQL text per (table, rows); built once, it is long. */
+  private readonly upserts = new Map<string, string>();
+
+  constructor(
+    private readonly pool: pg.Pool,
+    private readonly partitions: PartitionManager,
+    private readonly now: () => number,
+  ) {}
+
+  async commit(batch: AggregateBatch, options: CommitOptions = {}): Promise<boolean> {
+    await this.partitions.ensure(partitionsFor(batch));
+    try {
+      return await this.commitOnce(batch, options);
+    } catch (err) {
+      if (!isMissingPartition(err)) throw err;
+      // Another instance's retention dropped a partition we believed in: re-create it, once.
+      this.partitions.forget();
+      await this.partitions.ensure(partitionsFor(batch));
+      return this.commitOnce(batch, options);
+    }
+  }
+
+  private commitOnce(batch: AggregateBatch, o: CommitOptions): Promise<boolean> {
+    return inTransaction(this.pool, async (client) => {
+      if (o.batchId !== undefined) {
+        // A concurrent commit of the same id blocks here until the first one ends, then conflicts.
+        const r = await client.query(
+          'INSERT INTO ingest_batch (batch_id, committed_at) VALUES ($1, $2) ON CONFLICT (batch_id) DO NOTHING',
+          [o.batchId, this.now()],
+        );
+        if (r.rowCount === 0) return false;
+      }
+      // Deterministic lock order for every writer: hour rows, then day rows, then month rows, each sorted.
+      for (const level of LEVELS) {
+        await this.upsertRows(client, AGG_TABLES[level], [...batch[level]].sort(compareRows));
+      }
+      for (const dl of o.deadLetters ?? []) {
+        await client.query(
+          'INSERT INTO dead_letter (source, reason, payload, received_at) VALUES ($1, $2, $3, $4)',
+          [dl.source, dl.reason, Buffer.from(dl.payload), dl.receivedAtMs],
+        );
+      }
+      if (o.resolveDeadLetterIds?.length) {
+        await client.query('DELETE FROM dead_letter WHERE id = ANY($1::bigint[])', [o.resolveDeadLetterIds]);
+      }
+      return true;
+    });
+  }
+
+  async isCommitted(batchId: string): Promise<boolean> {
+    const r = await this.pool.query('SELECT 1 FROM ingest_batch WHERE batch_id = $1', [batchId]);
+    return r.rowCount === 1;
+  }
+
+  async queryEndpoints(q: EndpointQuery): Promise<EndpointTotals[]> {
+    const plan = planRange(q.startDay, q.endDay);
+    const segments: Array<['agg_day' | 'agg_month', [number, number]]> = plan.days.map((r) => ['agg_day', r]);
+    if (plan.months) segments.push(['agg_month', plan.months]);
+    const withOrg = q.orgId !== null;
+    const width = withOrg ? 5 : 4;
+    // One statement, so one snapshot across the segments (and one round trip).
+    const text = segments
+      .map(([table], i) => totalsSql(table, pgDialect, withOrg, 1 + i * width))
+      .join('\nUNION ALL\n');
+    const values = segments.flatMap(([, [from, to]]) =>
+      withOrg ? [q.kind, q.subject, q.orgId, from, to] : [q.kind, q.subject, from, to],
+    );
+    const name = `totals_${segments.map(([t]) => t.slice(4, 5)).join('')}_${withOrg ? 'org' : 'all'}`;
+    const r = await this.pool.query<TotalsRow>({ name, text, values });
+    return mergeTotals(r.rows);
+  }
+
+  async applyRetention(cutoff: RetentionCutoff, batchIdsBeforeMs: number): Promise<void> {
+    await applyPgRetention(this.pool, this.partitions, cutoff, batchIdsBeforeMs);
+    this.partitions.forget();
+  }
+
+  async listDeadLetters(afterId: number, limit: number): Promise<DeadLetter[]> {
+    const r = await this.pool.query<{
+      id: string;
+      source: string;
+      reason: string;
+      payload: Buffer;
+      received_at: string;
+    }>(
+      'SELECT id, source, reason, payload, received_at FROM dead_letter WHERE id > $1 ORDER BY id LIMIT $2',
+      [afterId, limit],
+    );
+    return r.rows.map((row) => ({
+      id: Number(row.id),
+      source: row.source,
+      reason: row.reason,
+      payload: new Uint8Array(row.payload),
+      receivedAtMs: Number(row.received_at),
+    }));
+  }
+
+  async countDeadLetters(): Promise<number> {
+    const r = await this.pool.query<{ n: string }>('SELECT count(*) AS n FROM dead_letter');
+    return Number(r.rows[0]?.n ?? 0);
+  }
+
+  /** Multi-row upserts in prepared, fixed-size statements, in the rows' (sorted) order. */
+  private async upsertRows(client: pg.ClientBase, table: AggregateTableName, rows: AggregateRow[]) {
+    let at = 0;
+    for (const size of chunkSizes(rows.length)) {
+      const name = `upsert_${table}_${size}`;
+      let text = this.upserts.get(name);
+      if (text === undefined) {
+        text = upsertSql(table, pgDialect, size);
+        this.upserts.set(name, text);
+      }
+      await client.query({ name, text, values: rows.slice(at, at + size).flatMap(rowParams) });
+      at += size;
+    }
+  }
+}

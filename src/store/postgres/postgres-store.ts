@@ -1,0 +1,63 @@
+import pg from 'pg';
+import type { Store } from '../store.ts';
+import { migrate, quoteIdent } from './migrate.ts';
+import { PartitionManager } from './partition-manager.ts';
+import { partitionsAhead } from './partitions.ts';
+import { PostgresAccounts } from './postgres-accounts.ts';
+import { PostgresAggregates } from './postgres-aggregates.ts';
+
+export interface PostgresStoreOptions {
+  /** Schema holding keymeter's tables; also read from `?schema=` in the URL. Default `public`. */
+  schema?: string;
+  /** Pool size per instance (default 10). */
+  maxConnections?: number;
+  /** Clock for batch-id timestamps and partitions created ahead (tests pin it). */
+  now?: () => number;
+  /** Errors of idle pooled connections (e.g. the server restarted); the pool replaces them. */
+  onIdleError?: (err: Error) => void;
+}
+
+/** Splits keymeter's own `schema` parameter off a postgres:// URL; the rest goes to pg unchanged. */
+export function parsePostgresUrl(url: string): { connectionString: string; schema: string | undefined } {
+  const u = new URL(url);
+  const schema = u.searchParams.get('schema') ?? undefined;
+  u.searchParams.delete('schema');
+  return { connectionString: u.toString(), schema };
+}
+
+/**
+ * The PostgreSQL store: a connection pool, migrations applied under an advisory lock (several
+ * instances may start together), partitions for the current and coming months created up front.
+ */
+export async function openPostgresStore(url: string, options: PostgresStoreOptions = {}): Promise<Store> {
+  const parsed = parsePostgresUrl(url);
+  const schema = options.schema ?? parsed.schema ?? 'public';
+  const now = options.now ?? Date.now;
+  const pool = new pg.Pool({
+    connectionString: parsed.connectionString,
+    max: options.maxConnections ?? 10,
+    connectionTimeoutMillis: 5_000,
+    options: `-c search_path=${quoteIdent(schema)}`,
+  });
+  // Without a listener an idle connection dropped by the server would crash the process.
+  pool.on('error', options.onIdleError ?? (() => undefined));
+  try {
+    await migrate(pool, schema);
+    const partitions = new PartitionManager(pool, schema);
+    await partitions.ensure(partitionsAhead(now()));
+    return {
+      kind: 'postgres',
+      aggregates: new PostgresAggregates(pool, partitions, now),
+      accounts: new PostgresAccounts(pool),
+      async ping() {
+        await pool.query('SELECT 1');
+      },
+      async close() {
+        await pool.end();
+      },
+    };
+  } catch (err) {
+    await pool.end().catch(() => undefined);
+    throw err;
+  }
+}
