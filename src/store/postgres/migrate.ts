@@ -1,6 +1,7 @@
 import { fileURLToPath } from 'node:url';
 import type pg from 'pg';
 import { loadMigrations } from '../migrations.ts';
+import { withClient } from './pg-client.ts';
 
 const MIGRATIONS_DIR = fileURLToPath(new URL('./migrations/', import.meta.url));
 
@@ -10,10 +11,9 @@ const MIGRATIONS_DIR = fileURLToPath(new URL('./migrations/', import.meta.url));
  * instances that start at the same moment: the second waits, then finds nothing left to do.
  */
 export async function migrate(pool: pg.Pool, schema: string): Promise<void> {
-  const client = await pool.connect();
-  let healthy = false;
-  try {
-    await client.query('SELECT pg_advisory_lock(hashtext($1))', [`keymeter:migrate:${schema}`]);
+  await withClient(pool, async (client) => {
+    const lock = `keymeter:migrate:${schema}`;
+    await client.query('SELECT pg_advisory_lock(hashtext($1))', [lock]);
     try {
       await client.query(`CREATE SCHEMA IF NOT EXISTS ${quoteIdent(schema)}`);
       await client.query(`CREATE TABLE IF NOT EXISTS schema_migration (
@@ -38,12 +38,10 @@ export async function migrate(pool: pg.Pool, schema: string): Promise<void> {
         }
       }
     } finally {
-      await client.query('SELECT pg_advisory_unlock(hashtext($1))', [`keymeter:migrate:${schema}`]);
+      // A dropped connection releases the lock by itself; only unlock on a live one.
+      await client.query('SELECT pg_advisory_unlock(hashtext($1))', [lock]).catch(() => undefined);
     }
-    healthy = true;
-  } finally {
-    client.release(!healthy);
-  }
+  });
 }
 
 /** Quotes an identifier we validated ourselves (schema and partition names, never input). */

@@ -1,6 +1,7 @@
 import type pg from 'pg';
 import { quoteIdent } from './migrate.ts';
 import { type Partition, type PartitionedTable, partitionFromName } from './partitions.ts';
+import { inTransaction } from './pg-client.ts';
 
 /** Fill factor of aggregate partitions: room for HOT updates, as rows are merged into in place. */
 const FILLFACTOR = 85;
@@ -22,10 +23,7 @@ export class PartitionManager {
   async ensure(parts: Iterable<Partition>): Promise<void> {
     const missing = [...parts].filter((p) => !this.known.has(p.name));
     if (missing.length === 0) return;
-    const client = await this.pool.connect();
-    let healthy = false;
-    try {
-      await client.query('BEGIN');
+    await inTransaction(this.pool, async (client) => {
       await client.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`keymeter:partition:${this.schema}`]);
       for (const p of missing) {
         // Bounds are integers we computed; DDL cannot take bind parameters.
@@ -34,12 +32,7 @@ export class PartitionManager {
            FOR VALUES FROM (${Math.trunc(p.from)}) TO (${Math.trunc(p.to)}) WITH (fillfactor = ${FILLFACTOR})`,
         );
       }
-      await client.query('COMMIT');
-      healthy = true;
-    } finally {
-      if (!healthy) await client.query('ROLLBACK').catch(() => undefined);
-      client.release(!healthy);
-    }
+    });
     for (const p of missing) this.known.add(p.name);
   }
 

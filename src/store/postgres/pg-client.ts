@@ -1,25 +1,43 @@
 import type pg from 'pg';
 
+const ignore = (): void => undefined;
+
 /**
- * Runs `fn` in one transaction on a pooled client. Any failure rolls back and throws; the client
- * is then destroyed rather than returned, because after a dropped connection or an aborted
- * transaction it cannot be trusted — the pool opens a fresh one on the next checkout.
+ * The server may drop a connection at any moment (restart, pg_terminate_backend), also while we
+ * hold it or just after we gave it back: the client then emits 'error', which must have a
+ * listener or it would crash the process. The failure reaches the caller as a rejected query.
  */
-export async function inTransaction<T>(
-  pool: pg.Pool,
-  fn: (client: pg.PoolClient) => Promise<T>,
-  begin = 'BEGIN',
-): Promise<T> {
+export function guardConnections(pool: pg.Pool): void {
+  pool.on('connect', (client) => client.on('error', ignore));
+}
+
+/**
+ * Runs `fn` on a pooled client. After any failure the client is destroyed rather than returned
+ * (it may be dead or mid-transaction); the pool opens a fresh one on the next checkout.
+ */
+export async function withClient<T>(pool: pg.Pool, fn: (client: pg.PoolClient) => Promise<T>): Promise<T> {
   const client = await pool.connect();
+  let failed = true;
   try {
-    await client.query(begin);
     const result = await fn(client);
-    await client.query('COMMIT');
-    client.release();
+    failed = false;
     return result;
-  } catch (err) {
-    await client.query('ROLLBACK').catch(() => undefined);
-    client.release(true);
-    throw err;
+  } finally {
+    client.release(failed);
   }
+}
+
+/** Runs `fn` in one transaction: commit on success; on any failure roll back and throw. */
+export function inTransaction<T>(pool: pg.Pool, fn: (client: pg.PoolClient) => Promise<T>): Promise<T> {
+  return withClient(pool, async (client) => {
+    await client.query('BEGIN');
+    try {
+      const result = await fn(client);
+      await client.query('COMMIT');
+      return result;
+    } catch (err) {
+      await client.query('ROLLBACK').catch(ignore);
+      throw err;
+    }
+  });
 }

@@ -3,6 +3,7 @@ import type { Store } from '../store.ts';
 import { migrate, quoteIdent } from './migrate.ts';
 import { PartitionManager } from './partition-manager.ts';
 import { partitionsAhead } from './partitions.ts';
+import { guardConnections } from './pg-client.ts';
 import { PostgresAccounts } from './postgres-accounts.ts';
 import { PostgresAggregates } from './postgres-aggregates.ts';
 
@@ -41,6 +42,7 @@ export async function openPostgresStore(url: string, options: PostgresStoreOptio
   });
   // Without a listener an idle connection dropped by the server would crash the process.
   pool.on('error', options.onIdleError ?? (() => undefined));
+  guardConnections(pool);
   try {
     await migrate(pool, schema);
     const partitions = new PartitionManager(pool, schema);

@@ -1,0 +1,39 @@
+import { describe, expect, it } from 'vitest';
+import { dayPartition, hourPartition, partitionFromName, partitionsAhead } from './partitions.ts';
+import { chunkSizes } from './pg-dialect.ts';
+
+describe('partitions', () => {
+  it('puts an hour bucket in its UTC month and a local day in its year', () => {
+    // +05:30 hour buckets start at :30 past a UTC hour; the last one of a month stays in that month.
+    expect(hourPartition(Date.UTC(2024, 0, 31, 23, 30))).toEqual({
+      table: 'agg_hour',
+      name: 'agg_hour_p202401',
+      from: Date.UTC(2024, 0, 1),
+      to: Date.UTC(2024, 1, 1),
+    });
+    expect(dayPartition(Date.UTC(2024, 11, 31) / 86_400_000)).toMatchObject({
+      name: 'agg_day_p2024',
+      from: Date.UTC(2024, 0, 1) / 86_400_000,
+      to: Date.UTC(2025, 0, 1) / 86_400_000,
+    });
+  });
+
+  it('reads partitions back from their names', () => {
+    for (const p of partitionsAhead(Date.UTC(2024, 10, 20))) expect(partitionFromName(p.name)).toEqual(p);
+    expect(partitionsAhead(Date.UTC(2024, 10, 20)).map((p) => p.name)).toEqual([
+      'agg_hour_p202411',
+      'agg_hour_p202412',
+      'agg_hour_p202501',
+      'agg_day_p2024',
+      'agg_day_p2025',
+    ]);
+    expect(partitionFromName('agg_hour')).toBeUndefined();
+  });
+
+  it('splits rows into a few fixed statement sizes', () => {
+    expect(chunkSizes(0)).toEqual([]);
+    expect(chunkSizes(1)).toEqual([1]);
+    expect(chunkSizes(1237)).toEqual([500, 500, 128, 64, 32, 8, 4, 1]);
+    for (const n of [3, 499, 500, 501, 9999]) expect(chunkSizes(n).reduce((a, b) => a + b, 0)).toBe(n);
+  });
+});
