@@ -19,7 +19,10 @@ describe('every store answers byte for byte the same', () => {
     const records = demoRecords('org-a', Date.UTC(2024, 2, 10), 60, 4000, 7);
     const answers: string[][] = [];
     for (const backend of stores) {
-      const t = await testApp(await backend.open(), { timeZone: new TimeZone('Asia/Kolkata') });
+      const t = await testApp(await backend.open(), {
+        timeZone: new TimeZone('Asia/Kolkata'),
+        ingestMaxBytes: 16 * 1024 * 1024, // 4,000 msgpack records exceed the helper's 1 MB default
+      });
       try {
         await t.createOrg('org-a');
         const key = await t.createUser('org-a');
