@@ -69,7 +69,7 @@ export async function buildPostgresRaw(pool: pg.Pool, d: DataSet): Promise<RawQu
      SELECT $1, $2, $3, 'api-' || (e % 20), 'API ' || (e % 20), '/v1/resource-' || e, 'GET',
        CASE WHEN (e + k + r) % 25 = 0 THEN 500 ELSE 200 END,
        lat + 1, lat, lat - 1 - (e + r) % 4,
-       $4::bigint + k * 3600000 + ((r * 997 + e * 61) % 3600) * 1000
+       $4::bigint + k::bigint * 3600000 + ((r * 997 + e * 61) % 3600) * 1000
      FROM generate_series(0, $5::int - 1) AS e, generate_series(0, $6::int - 1) AS k,
        generate_series(0, $7::int - 1) AS r,
        LATERAL (SELECT 5 + (e * 7 + k * 13 + r * 29) % 400 AS lat) AS l`,

@@ -15,7 +15,10 @@ export async function migrate(pool: pg.Pool, schema: string): Promise<void> {
     const lock = `keymeter:migrate:${schema}`;
     await client.query('SELECT pg_advisory_lock(hashtext($1))', [lock]);
     try {
-      await client.query(`CREATE SCHEMA IF NOT EXISTS ${quoteIdent(schema)}`);
+      // Checked first: CREATE SCHEMA IF NOT EXISTS needs the CREATE privilege on the database
+      // even when the schema exists, and a DBA may have created it for a less privileged user.
+      const exists = await client.query('SELECT 1 FROM pg_namespace WHERE nspname = $1', [schema]);
+      if (exists.rowCount === 0) await client.query(`CREATE SCHEMA IF NOT EXISTS ${quoteIdent(schema)}`);
       await client.query(`CREATE TABLE IF NOT EXISTS schema_migration (
         version integer PRIMARY KEY, name text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now())`);
       const done = await client.query<{ version: number }>('SELECT version FROM schema_migration');

@@ -16,7 +16,7 @@ export class PartitionManager {
 
   constructor(
     private readonly pool: pg.Pool,
-    private readonly schema: string,
+    readonly schema: string,
   ) {}
 
   /** Creates whichever of `parts` are not known to exist. */

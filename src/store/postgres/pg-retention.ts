@@ -14,16 +14,19 @@ import { inTransaction } from './pg-client.ts';
 export async function applyPgRetention(
   pool: pg.Pool,
   partitions: PartitionManager,
+  schema: string,
   cutoff: RetentionCutoff,
   batchIdsBeforeMs: number,
 ): Promise<{ dropped: string[] }> {
   return inTransaction(pool, async (client) => {
+    // Every instance may run retention on its timer; one at a time is enough.
+    await client.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`keymeter:retention:${schema}`]);
     const dropped: string[] = [];
     for (const [table, below] of retentionTargets(cutoff)) {
       if (table !== 'agg_month') {
         for (const p of await partitions.list(client, table)) {
           if (p.to > below) continue;
-          await client.query(`DROP TABLE ${quoteIdent(p.name)}`);
+          await client.query(`DROP TABLE IF EXISTS ${quoteIdent(p.name)}`);
           dropped.push(p.name);
         }
       }

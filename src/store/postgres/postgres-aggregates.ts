@@ -100,7 +100,7 @@ export class PostgresAggregates implements AggregateStore {
   }
 
   async applyRetention(cutoff: RetentionCutoff, batchIdsBeforeMs: number): Promise<void> {
-    await applyPgRetention(this.pool, this.partitions, cutoff, batchIdsBeforeMs);
+    await applyPgRetention(this.pool, this.partitions, this.partitions.schema, cutoff, batchIdsBeforeMs);
     this.partitions.forget();
   }
 

@@ -10,7 +10,7 @@ import { PostgresAggregates } from './postgres-aggregates.ts';
 export interface PostgresStoreOptions {
   /** Schema holding keymeter's tables; also read from `?schema=` in the URL. Default `public`. */
   schema?: string;
-  /** Pool size per instance (default 10). */
+  /** Pool size per instance; also `?pool_size=` in the URL. Default 10. */
   maxConnections?: number;
   /** Clock for batch-id timestamps and partitions created ahead (tests pin it). */
   now?: () => number;
@@ -18,12 +18,25 @@ export interface PostgresStoreOptions {
   onIdleError?: (err: Error) => void;
 }
 
-/** Splits keymeter's own `schema` parameter off a postgres:// URL; the rest goes to pg unchanged. */
-export function parsePostgresUrl(url: string): { connectionString: string; schema: string | undefined } {
+/**
+ * Splits keymeter's own parameters off a postgres:// URL — `schema` and `pool_size` — and hands
+ * the rest to pg unchanged (`sslmode`, `application_name`, … keep working).
+ */
+export function parsePostgresUrl(url: string): {
+  connectionString: string;
+  schema: string | undefined;
+  poolSize: number | undefined;
+} {
   const u = new URL(url);
   const schema = u.searchParams.get('schema') ?? undefined;
+  const pool = u.searchParams.get('pool_size');
   u.searchParams.delete('schema');
-  return { connectionString: u.toString(), schema };
+  u.searchParams.delete('pool_size');
+  const poolSize = pool === null ? undefined : Number(pool);
+  if (poolSize !== undefined && !(Number.isInteger(poolSize) && poolSize >= 1 && poolSize <= 1000)) {
+    throw new Error(`KEYMETER_STORE: pool_size=${JSON.stringify(pool)} must be an integer from 1 to 1000`);
+  }
+  return { connectionString: u.toString(), schema, poolSize };
 }
 
 /**
@@ -36,7 +49,7 @@ export async function openPostgresStore(url: string, options: PostgresStoreOptio
   const now = options.now ?? Date.now;
   const pool = new pg.Pool({
     connectionString: parsed.connectionString,
-    max: options.maxConnections ?? 10,
+    max: options.maxConnections ?? parsed.poolSize ?? 10,
     connectionTimeoutMillis: 5_000,
     options: `-c search_path=${quoteIdent(schema)}`,
   });
