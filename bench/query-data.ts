@@ -1,5 +1,11 @@
 import { type AggregateBatch, type AggregateRow, rollUp } from '../src/aggregate/aggregate.ts';
-import { addSample, type CounterSample, type Counters, countersOf } from '../src/aggregate/counters.ts';
+import {
+  addSample,
+  type CounterSample,
+  type Counters,
+  cloneCounters,
+  countersOf,
+} from '../src/aggregate/counters.ts';
 import type { TimeZone } from '../src/aggregate/time-zone.ts';
 
 /** Size of the synthetic data set; every figure is configurable through BENCH_* variables. */
@@ -60,7 +66,7 @@ export function dayBatch(d: DataSet, day: number, tz: TimeZone): AggregateBatch 
       const c = countersOf(busyRecord(d, e, k, 0));
       for (let r = 1; r < d.perHour; r++) addSample(c, busyRecord(d, e, k, r));
       hours.push(row(d, 'key', BUSY_KEY, e, d.startMs + k * HOUR, c));
-      hours.push(row(d, 'oauth', BUSY_CLIENT, e, d.startMs + k * HOUR, { ...c, codes: { ...c.codes } }));
+      hours.push(row(d, 'oauth', BUSY_CLIENT, e, d.startMs + k * HOUR, cloneCounters(c)));
     }
   }
   // Each background key is active on about one day in 30, twice that day, on two endpoints.
