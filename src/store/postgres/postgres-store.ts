@@ -20,23 +20,26 @@ export interface PostgresStoreOptions {
 
 /**
  * Splits keymeter's own parameters off a postgres:// URL — `schema` and `pool_size` — and hands
- * the rest to pg unchanged (`sslmode`, `application_name`, … keep working).
+ * the rest to pg (`sslmode`, `application_name`, `options`, … keep working).
  */
 export function parsePostgresUrl(url: string): {
   connectionString: string;
   schema: string | undefined;
   poolSize: number | undefined;
+  /** libpq `options` (e.g. `-c statement_timeout=5s`), passed on beside our search_path. */
+  serverOptions: string | undefined;
 } {
   const u = new URL(url);
   const schema = u.searchParams.get('schema') ?? undefined;
   const pool = u.searchParams.get('pool_size');
-  u.searchParams.delete('schema');
-  u.searchParams.delete('pool_size');
+  const serverOptions = u.searchParams.get('options') ?? undefined;
+  // `options` is taken off too: pg lets the URL's value replace ours, which would drop search_path.
+  for (const name of ['schema', 'pool_size', 'options']) u.searchParams.delete(name);
   const poolSize = pool === null ? undefined : Number(pool);
   if (poolSize !== undefined && !(Number.isInteger(poolSize) && poolSize >= 1 && poolSize <= 1000)) {
     throw new Error(`KEYMETER_STORE: pool_size=${JSON.stringify(pool)} must be an integer from 1 to 1000`);
   }
-  return { connectionString: u.toString(), schema, poolSize };
+  return { connectionString: u.toString(), schema, poolSize, serverOptions };
 }
 
 /**
@@ -51,7 +54,7 @@ export async function openPostgresStore(url: string, options: PostgresStoreOptio
     connectionString: parsed.connectionString,
     max: options.maxConnections ?? parsed.poolSize ?? 10,
     connectionTimeoutMillis: 5_000,
-    options: `-c search_path=${quoteIdent(schema)}`,
+    options: [parsed.serverOptions, `-c search_path=${quoteIdent(schema)}`].filter(Boolean).join(' '),
   });
   // Without a listener an idle connection dropped by the server would crash the process.
   pool.on('error', options.onIdleError ?? (() => undefined));

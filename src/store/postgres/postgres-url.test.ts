@@ -9,12 +9,17 @@ describe('parsePostgresUrl', () => {
       connectionString: 'postgres://u:p@db:5432/km?sslmode=require',
       schema: 'keymeter',
       poolSize: 20,
+      serverOptions: undefined,
     });
     expect(parsePostgresUrl('postgres://db/km')).toEqual({
       connectionString: 'postgres://db/km',
       schema: undefined,
       poolSize: undefined,
+      serverOptions: undefined,
     });
+    expect(parsePostgresUrl('postgres://db/km?options=-c%20statement_timeout%3D5s').serverOptions).toBe(
+      '-c statement_timeout=5s',
+    );
   });
 
   it('rejects a pool size that is not a positive integer', () => {
