@@ -1,47 +1,6 @@
 import type pg from 'pg';
+import { type OrgRow, toOrg, toUser, USER_COLUMNS, type UserRow } from '../account-rows.ts';
 import type { AccountStore, Organisation, User } from '../store.ts';
-
-interface OrgRow {
-  id: string;
-  owner_name: string;
-  owner_slug: string;
-  created_at: string;
-}
-
-interface UserRow {
-  id: string;
-  org_id: string | null;
-  first_name: string;
-  last_name: string;
-  email_address: string;
-  active: boolean;
-  permissions: string;
-  access_key_hash: string;
-  created_at: string;
-}
-
-// bigint columns come back as strings from pg; milliseconds fit a double exactly.
-const toOrg = (r: OrgRow): Organisation => ({
-  id: r.id,
-  ownerName: r.owner_name,
-  ownerSlug: r.owner_slug,
-  createdAtMs: Number(r.created_at),
-});
-
-const toUser = (r: UserRow): User => ({
-  id: r.id,
-  orgId: r.org_id,
-  firstName: r.first_name,
-  lastName: r.last_name,
-  emailAddress: r.email_address,
-  active: r.active,
-  permissions: JSON.parse(r.permissions) as Record<string, string>,
-  accessKeyHash: r.access_key_hash,
-  createdAtMs: Number(r.created_at),
-});
-
-const USER_COLUMNS =
-  'id, org_id, first_name, last_name, email_address, active, permissions, access_key_hash, created_at';
 
 export class PostgresAccounts implements AccountStore {
   constructor(private readonly pool: pg.Pool) {}
