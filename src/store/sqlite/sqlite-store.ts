@@ -3,14 +3,7 @@ import { dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
 import { planRange } from '../../aggregate/buckets.ts';
-import {
-  AGG_TABLES,
-  compareRows,
-  mergeTotals,
-  retentionTargets,
-  rowParams,
-  type TotalsRow,
-} from '../columns.ts';
+import { AGG_TABLES, mergeTotals, retentionTargets, rowParams, type TotalsRow } from '../columns.ts';
 import { loadMigrations } from '../migrations.ts';
 import { type SqlDialect, totalsSql, upsertSql } from '../sql.ts';
 import type {
@@ -91,9 +84,10 @@ class SqliteAggregates implements AggregateStore {
         if (this.hasBatch.get(o.batchId) !== undefined) return false;
         this.insertBatch.run(o.batchId, Date.now());
       }
+      // No sort by key here: SQLite has one writer at a time, so there is no lock order to keep.
       for (const level of ['hours', 'days', 'months'] as const) {
         const stmt = this.upserts[level];
-        for (const row of [...batch[level]].sort(compareRows)) stmt.run(rowParams(row));
+        for (const row of batch[level]) stmt.run(rowParams(row));
       }
       for (const dl of o.deadLetters ?? []) {
         this.insertDeadLetter.run(dl.source, dl.reason, Buffer.from(dl.payload), dl.receivedAtMs);
