@@ -4,20 +4,18 @@ import type { RecordDecoder } from '../ingest/redis/decode-batch.ts';
 import type { IngestMetrics } from '../ops/metrics.ts';
 import { redriveDeadLetters } from '../ops/redrive-dead-letters.ts';
 import type { Store } from '../store/store.ts';
+import { TykError } from './tyk-error.ts';
 
 export interface DeadLetterRoutesDeps {
   store: Store;
   aggregate: AggregateOptions;
-  /** The admin-auth check (header `admin-auth`); it answers 401/403 itself when it refuses. */
+  /** The admin-auth check (header `admin-auth`): it refuses by throwing a TykError or answering itself. */
   authorizeAdmin: (req: FastifyRequest, reply: FastifyReply) => Promise<void>;
   metrics?: IngestMetrics;
   decodeMsgpack?: RecordDecoder;
 }
 
 const MAX_PAGE = 1_000;
-
-const badRequest = (reply: FastifyReply, message: string) =>
-  reply.code(400).send({ Status: 'Error', Message: message, Meta: null });
 
 const nonNegativeInt = (raw: unknown, fallback: number): number | undefined => {
   if (raw === undefined) return fallback;
@@ -33,12 +31,12 @@ const nonNegativeInt = (raw: unknown, fallback: number): number | undefined => {
 export function deadLetterRoutes(app: FastifyInstance, deps: DeadLetterRoutesDeps): void {
   const preHandler = deps.authorizeAdmin;
 
-  app.get('/admin/dead-letters', { preHandler }, async (req, reply) => {
+  app.get('/admin/dead-letters', { preHandler }, async (req) => {
     const q = (req.query ?? {}) as Record<string, unknown>;
     const after = nonNegativeInt(q.after, 0);
     const limit = nonNegativeInt(q.limit, 100);
     if (after === undefined || limit === undefined || limit < 1 || limit > MAX_PAGE) {
-      return badRequest(reply, `after must be an id and limit an integer from 1 to ${MAX_PAGE}`);
+      throw new TykError(400, `after must be an id and limit an integer from 1 to ${MAX_PAGE}`);
     }
     const [rows, total] = await Promise.all([
       deps.store.aggregates.listDeadLetters(after, limit),
@@ -61,14 +59,14 @@ export function deadLetterRoutes(app: FastifyInstance, deps: DeadLetterRoutesDep
     };
   });
 
-  app.post('/admin/dead-letters/redrive', { preHandler }, async (req, reply) => {
+  app.post('/admin/dead-letters/redrive', { preHandler }, async (req) => {
     const body = (req.body ?? {}) as { ids?: unknown };
     const ids = body.ids;
     if (
       ids !== undefined &&
       !(Array.isArray(ids) && ids.every((id) => Number.isSafeInteger(id) && (id as number) > 0))
     ) {
-      return badRequest(reply, 'ids must be an array of dead letter ids (or absent for all)');
+      throw new TykError(400, 'ids must be an array of dead letter ids (or absent for all)');
     }
     const result = await redriveDeadLetters((ids as number[] | undefined) ?? 'all', deps);
     return {

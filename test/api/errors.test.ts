@@ -171,3 +171,31 @@ describe.each(storesUnderTest())('error paths ($name)', (backend) => {
     expect(del.statusCode).toBe(404);
   });
 });
+
+describe.each(storesUnderTest())('dead-letter routes through the app ($name)', (backend) => {
+  let t: TestApp;
+  beforeEach(async () => {
+    t = await testApp(await backend.open());
+  });
+  afterEach(() => t.close());
+
+  it('403 without admin-auth, 400 in the envelope for bad paging or ids, 200 otherwise', async () => {
+    expect((await t.app.inject({ url: '/admin/dead-letters' })).statusCode).toBe(403);
+    for (const url of ['/admin/dead-letters?limit=0', '/admin/dead-letters?after=x']) {
+      const r = await t.app.inject({ url, headers: t.admin });
+      expect(r.statusCode).toBe(400);
+      expect(r.json()).toMatchObject({ Status: 'Error', Meta: null });
+      expect(r.json().Message).toMatch(/limit/);
+    }
+    const bad = await t.app.inject({
+      method: 'POST',
+      url: '/admin/dead-letters/redrive',
+      headers: t.admin,
+      payload: { ids: ['x'] },
+    });
+    expect(bad.statusCode).toBe(400);
+    expect(bad.json()).toMatchObject({ Status: 'Error', Meta: null });
+    const ok = await t.app.inject({ url: '/admin/dead-letters', headers: t.admin });
+    expect(ok.json()).toMatchObject({ Status: 'OK', Meta: { total: 0, dead_letters: [] } });
+  });
+});
