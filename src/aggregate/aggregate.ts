@@ -1,5 +1,5 @@
 import type { AnalyticsRecord } from '../record/record.ts';
-import { bucketOf, hourBucketOf, monthOfDay } from './buckets.ts';
+import { bucketOf, hourBucketOf } from './buckets.ts';
 import { addSample, type Counters, cloneCounters, countersOf, mergeInto } from './counters.ts';
 import type { TimeZone } from './time-zone.ts';
 
@@ -151,9 +151,9 @@ export function rollUp(hours: AggregateRow[], tz: TimeZone): AggregateBatch {
   const days = new RowAccumulator();
   const months = new RowAccumulator();
   for (const row of hours) {
-    const day = bucketOf(row.bucket, tz).day;
+    const { day, month } = bucketOf(row.bucket, tz);
     days.add(row, day);
-    months.add(row, monthOfDay(day));
+    months.add(row, month);
   }
   return { hours, days: days.list(), months: months.list() };
 }
