@@ -165,6 +165,18 @@ export function describeStoreContract(name: string, open: StoreFactory): void {
       expect((await query())[0]?.counters.hits).toBe(1);
     });
 
+    it('commits several batch ids as one: all skipped together, never a partial repeat', async () => {
+      const b = batchOf([rec()]);
+      expect(await store.aggregates.commit(b, { batchIds: ['g-1', 'g-2', 'g-3'] })).toBe(true);
+      expect(await store.aggregates.commit(b, { batchIds: ['g-1', 'g-2', 'g-3'] })).toBe(false);
+      // An adopter retrying one member of the group alone sees it committed.
+      expect(await store.aggregates.commit(b, { batchId: 'g-2' })).toBe(false);
+      expect(await store.aggregates.isCommitted('g-3')).toBe(true);
+      await expect(store.aggregates.commit(b, { batchIds: ['g-1', 'g-new'] })).rejects.toThrow(/partly/);
+      expect(await store.aggregates.isCommitted('g-new')).toBe(false);
+      expect((await query())[0]?.counters.hits).toBe(1);
+    });
+
     it('commits a batch all or nothing', async () => {
       const good = batchOf([rec({ path: '/a' }), rec({ path: '/b' })]);
       const broken = { ...good.hours[1], orgId: null } as unknown as AggregateRow;

@@ -38,6 +38,11 @@ export interface CommitOptions {
    * aggregates, and a batch whose id is already recorded is skipped entirely.
    */
   batchId?: string;
+  /**
+   * Several idempotency tokens committed as one (the Redis drain's group commit): recorded
+   * together, so either all of them were committed before (the batch is skipped) or none was.
+   */
+  batchIds?: readonly string[];
   /** Dead letters committed atomically with the aggregates. */
   deadLetters?: NewDeadLetter[];
   /** Dead letters removed atomically (a successful re-drive). */
@@ -55,7 +60,8 @@ export interface RetentionCutoff {
 export interface AggregateStore {
   /**
    * Merges a batch into hourly, daily and monthly rows in one transaction: all or nothing.
-   * Returns false when `batchId` was already committed (nothing was written).
+   * Returns false when `batchId` (or `batchIds`) was already committed (nothing was written);
+   * throws, writing nothing, when only some of `batchIds` were.
    */
   commit(batch: AggregateBatch, options?: CommitOptions): Promise<boolean>;
   /** Whether a batch id has been committed. */
@@ -115,3 +121,13 @@ export interface Store {
   ping(): Promise<void>;
   close(): Promise<void>;
 }
+
+/** Every idempotency token of a commit: `batchId` and `batchIds` together. */
+export const batchIdsOf = (o: CommitOptions): string[] => [
+  ...(o.batchId === undefined ? [] : [o.batchId]),
+  ...(o.batchIds ?? []),
+];
+
+/** The error for a commit whose tokens were partly committed before: a caller bug, never retried. */
+export const partlyCommitted = (ids: readonly string[]): Error =>
+  new Error(`batch ids ${ids.join(', ')} were partly committed before: refusing to count any twice`);

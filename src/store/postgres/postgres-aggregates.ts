@@ -18,6 +18,7 @@ import type {
   EndpointTotals,
   RetentionCutoff,
 } from '../store.ts';
+import { batchIdsOf, partlyCommitted } from '../store.ts';
 import { isMissingPartition, type PartitionManager } from './partition-manager.ts';
 import { partitionsFor } from './partitions.ts';
 import { inTransaction } from './pg-client.ts';
@@ -51,13 +52,16 @@ export class PostgresAggregates implements AggregateStore {
 
   private commitOnce(batch: AggregateBatch, o: CommitOptions): Promise<boolean> {
     return inTransaction(this.pool, async (client) => {
-      if (o.batchId !== undefined) {
+      const ids = batchIdsOf(o);
+      if (ids.length > 0) {
         // A concurrent commit of the same id blocks here until the first one ends, then conflicts.
         const r = await client.query(
-          'INSERT INTO ingest_batch (batch_id, committed_at) VALUES ($1, $2) ON CONFLICT (batch_id) DO NOTHING',
-          [o.batchId, this.now()],
+          `INSERT INTO ingest_batch (batch_id, committed_at) SELECT unnest($1::text[]), $2
+           ON CONFLICT (batch_id) DO NOTHING`,
+          [ids, this.now()],
         );
         if (r.rowCount === 0) return false;
+        if (r.rowCount !== ids.length) throw partlyCommitted(ids);
       }
       // Deterministic lock order for every writer: hour rows, then day rows, then month rows, each sorted.
       for (const level of LEVELS) {

@@ -15,6 +15,7 @@ import type {
   RetentionCutoff,
   Store,
 } from '../store.ts';
+import { batchIdsOf, partlyCommitted } from '../store.ts';
 import { SqliteAccounts } from './sqlite-accounts.ts';
 
 const MIGRATIONS_DIR = fileURLToPath(new URL('./migrations/', import.meta.url));
@@ -80,10 +81,12 @@ class SqliteAggregates implements AggregateStore {
     );
     this.deleteDeadLetter = db.prepare('DELETE FROM dead_letter WHERE id = ?');
     this.commitTx = db.transaction((batch: Parameters<AggregateStore['commit']>[0], o: CommitOptions) => {
-      if (o.batchId !== undefined) {
-        if (this.hasBatch.get(o.batchId) !== undefined) return false;
-        this.insertBatch.run(o.batchId, Date.now());
-      }
+      const ids = batchIdsOf(o);
+      const seen = ids.filter((id) => this.hasBatch.get(id) !== undefined).length;
+      if (seen > 0 && seen === ids.length) return false;
+      if (seen > 0) throw partlyCommitted(ids);
+      const now = Date.now();
+      for (const id of ids) this.insertBatch.run(id, now);
       // No sort by key here: SQLite has one writer at a time, so there is no lock order to keep.
       for (const level of ['hours', 'days', 'months'] as const) {
         const stmt = this.upserts[level];
