@@ -1,20 +1,21 @@
 /**
  * Decode + aggregate throughput on one core: keymeter's fast decoder vs plain msgpackr.unpack,
- * both feeding the same prepareBatch() the Redis drainer uses. Run: npm run bench:ingest-decode
+ * both feeding the same prepareBatch() aggregation the Redis drainer uses. Run: npm run bench:ingest-decode
  */
 import { isDeepStrictEqual } from 'node:util';
 import { unpack } from 'msgpackr';
 import type { AggregateOptions } from '../src/aggregate/aggregate.ts';
 import { TimeZone } from '../src/aggregate/time-zone.ts';
-import { prepareBatch } from '../src/ingest/prepare-batch.ts';
-import { createMsgpackRecordDecoder, recordFromGoObject } from '../src/record/msgpack-decoder.ts';
-import type { DecodeResult } from '../src/record/record.ts';
+import { type EntryReader, prepareBatch, prepareResults } from '../src/ingest/prepare-batch.ts';
+import { FastMsgpackDecoder } from '../src/record/fast-msgpack-decoder.ts';
+import { recordFromGoObject } from '../src/record/msgpack-decoder.ts';
+import { type DecodeResult, emptyRecord } from '../src/record/record.ts';
 import { takeRecords } from '../src/sim/gateway-traffic.ts';
 
 export interface DecodeBenchOptions {
   /** Distinct encoded records cycled through (default 20 000). */
   records?: number;
-  /** Records per prepareBatch call, like one drained batch (default 1000). */
+  /** Records per prepareBatch call: one drained batch (default 10 000, the drainer's claim size). */
   batchSize?: number;
   /** Timed rounds per decoder; the median is reported (default 7). */
   rounds?: number;
@@ -33,6 +34,7 @@ export interface Throughput {
 
 export interface DecodeMeasurement {
   records: number;
+  batchSize: number;
   avgRecordBytes: number;
   /** Fast decoder + prepareBatch. */
   fast: Throughput;
@@ -46,8 +48,6 @@ export interface DecodeMeasurement {
   /** The same without aggregation, to show where the time goes. */
   decodeOnly: { fast: Throughput; baseline: Throughput; ratio: number };
 }
-
-type Decode = (bytes: Uint8Array) => DecodeResult;
 
 function baselineDecode(bytes: Uint8Array): DecodeResult {
   try {
@@ -65,7 +65,7 @@ const median = (xs: number[]): number => {
 /** Measures decode(+aggregate) throughput; both decoders run interleaved in the same process. */
 export function measureDecode(opts: DecodeBenchOptions = {}): DecodeMeasurement {
   const n = opts.records ?? 20_000;
-  const batchSize = opts.batchSize ?? 1000;
+  const batchSize = opts.batchSize ?? 10_000;
   const generated = takeRecords(
     opts.seed ?? 1,
     { startMs: Date.UTC(2024, 5, 1), intervalMs: 10, rawBytes: opts.rawBytes ?? 40 },
@@ -75,27 +75,34 @@ export function measureDecode(opts: DecodeBenchOptions = {}): DecodeMeasurement 
   const batches: Buffer[][] = [];
   for (let i = 0; i < n; i += batchSize) batches.push(buffers.slice(i, i + batchSize));
   const agg: AggregateOptions = { tz: new TimeZone('UTC'), trackAllPaths: true };
-  const fast = createMsgpackRecordDecoder();
+  // keymeter's drain path: decode into one reused record, aggregate it at once (decode-batch.ts).
+  const decoder = new FastMsgpackDecoder();
+  const into = emptyRecord();
+  const readFast: EntryReader<Uint8Array> = (bytes) => decoder.read(bytes, into) ?? into;
+  const readBaseline: EntryReader<Uint8Array> = (bytes) => {
+    const r = baselineDecode(bytes);
+    return r.ok ? r.record : r.reason;
+  };
 
-  const withAggregation = (decode: Decode) => () => {
+  const withAggregation = (read: EntryReader<Uint8Array>) => () => {
     let accepted = 0;
-    for (const batch of batches) accepted += prepareBatch(batch.map(decode), agg).accepted;
+    for (const batch of batches) accepted += prepareBatch(batch, read, agg).accepted;
     return accepted;
   };
-  const decodeOnly = (decode: Decode) => () => {
+  const decodeOnly = (read: EntryReader<Uint8Array>) => () => {
     let accepted = 0;
-    for (const b of buffers) if (decode(b).ok) accepted++;
+    for (const b of buffers) if (typeof read(b) !== 'string') accepted++;
     return accepted;
   };
   // Same input, same result, or the comparison is meaningless.
-  const a = prepareBatch(buffers.map(fast), agg);
-  const b = prepareBatch(buffers.map(baselineDecode), agg);
+  const a = prepareBatch(buffers, readFast, agg);
+  const b = prepareBatch(buffers, readBaseline, agg);
   if (a.accepted !== n || !isDeepStrictEqual(a, b)) throw new Error('fast and baseline pipelines disagree');
 
-  const decodedBatches = batches.map((batch) => batch.map(fast));
+  const decodedBatches = batches.map((batch) => batch.map(baselineDecode));
   const aggregateOnly = () => {
     let accepted = 0;
-    for (const results of decodedBatches) accepted += prepareBatch(results, agg).accepted;
+    for (const results of decodedBatches) accepted += prepareResults(results, agg).accepted;
     return accepted;
   };
 
@@ -114,23 +121,24 @@ export function measureDecode(opts: DecodeBenchOptions = {}): DecodeMeasurement 
     return times.map((t) => ({ recordsPerSec: median(t), rounds: t }));
   };
   const [fastAgg, baseAgg, aggOnly] = run([
-    withAggregation(fast),
-    withAggregation(baselineDecode),
+    withAggregation(readFast),
+    withAggregation(readBaseline),
     aggregateOnly,
   ]) as [Throughput, Throughput, Throughput];
-  const [fastOnly, baseOnly] = run([decodeOnly(fast), decodeOnly(baselineDecode)]) as [
+  const [fastOnly, baseOnly] = run([decodeOnly(readFast), decodeOnly(readBaseline)]) as [
     Throughput,
     Throughput,
   ];
   return {
     records: n,
+    batchSize,
     avgRecordBytes: buffers.reduce((s, x) => s + x.length, 0) / n,
     fast: fastAgg,
     baseline: baseAgg,
     ratio: fastAgg.recordsPerSec / baseAgg.recordsPerSec,
     aggregateOnly: aggOnly,
     hourRowsPerBatch:
-      batches.reduce((sum, batch) => sum + prepareBatch(batch.map(fast), agg).batch.hours.length, 0) /
+      batches.reduce((sum, batch) => sum + prepareBatch(batch, readFast, agg).batch.hours.length, 0) /
       batches.length,
     decodeOnly: {
       fast: fastOnly,
@@ -149,7 +157,7 @@ if (import.meta.url === `file://${process.argv[1]}`) {
     `${m.records} gateway records, ${m.avgRecordBytes.toFixed(0)} bytes avg, one core, median of 7 rounds`,
   );
   console.log(
-    `decode + aggregate (prepareBatch, batches of 1000, ${m.hourRowsPerBatch.toFixed(0)} hour rows each):`,
+    `decode + aggregate (prepareBatch, batches of ${m.batchSize}, ${m.hourRowsPerBatch.toFixed(0)} hour rows each):`,
   );
   console.log(`  keymeter fast decoder : ${fmt(m.fast.recordsPerSec)}`);
   console.log(`  msgpackr.unpack       : ${fmt(m.baseline.recordsPerSec)}`);

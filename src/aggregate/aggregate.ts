@@ -1,6 +1,7 @@
 import type { AnalyticsRecord } from '../record/record.ts';
-import { bucketOf, hourBucketOf } from './buckets.ts';
-import { addSample, type Counters, cloneCounters, countersOf, mergeInto } from './counters.ts';
+import { type BucketOf, bucketOf, hourBucketOf } from './buckets.ts';
+import type { Counters } from './counters.ts';
+import { RowTable, StringIds } from './row-table.ts';
 import type { TimeZone } from './time-zone.ts';
 
 /** Whose traffic a row describes: an API key (hash) or an OAuth client. */
@@ -41,123 +42,101 @@ export function counts(r: AnalyticsRecord, trackAllPaths: boolean): boolean {
   return r.responseCode !== -1 && !r.isGraphQL && !r.isMCP && (r.trackPath || trackAllPaths);
 }
 
-type ByBucket = Map<number, AggregateRow>;
-type ByMethod = Map<string, ByBucket>;
-type ByPath = Map<string, ByMethod>;
-type ByApi = Map<string, ByPath>;
-type ByOrg = Map<string, ByApi>;
-type BySubject = Map<string, ByOrg>;
-
-const newMap = <K, V>(): Map<K, V> => new Map<K, V>();
-
-function child<K, V>(m: Map<K, V>, k: K, make: () => V): V {
-  let v = m.get(k);
-  if (v === undefined) {
-    v = make();
-    m.set(k, v);
-  }
-  return v;
-}
+const KEY = 0;
+const OAUTH = 1;
 
 /**
- * Accumulates rows of one granularity, merging rows that share key and bucket. Rows are found
- * through nested maps keyed by the strings themselves rather than one concatenated key: no
- * string is built per record, and repeated (interned) strings hash once.
+ * Aggregates one batch of records into hourly rows and their day and month roll-ups. Rows live
+ * in typed-array tables keyed by interned ids (see RowTable): adding a record allocates nothing
+ * and never builds a string. Records are not retained, so a caller may reuse one record object.
  */
-export class RowAccumulator {
-  private readonly keys: BySubject = new Map();
-  private readonly clients: BySubject = new Map();
-  private readonly rows: AggregateRow[] = [];
+export class BatchAggregator {
+  private readonly names = new StringIds();
+  private readonly hours = new RowTable(this.names);
 
-  private slot(kind: SubjectKind, subject: string, r: Omit<RowKey, 'kind' | 'subject'>): ByBucket {
-    const bySubject = kind === 'key' ? this.keys : this.clients;
-    const byApi = child(child(bySubject, subject, newMap<string, ByApi>), r.orgId, newMap<string, ByPath>);
-    return child(
-      child(child(byApi, r.apiId, newMap<string, ByMethod>), r.path, newMap<string, ByBucket>),
-      r.method,
-      newMap<number, AggregateRow>,
+  constructor(private readonly opts: AggregateOptions) {}
+
+  /** Adds one valid record's contribution (its key row and/or OAuth client row). */
+  add(r: AnalyticsRecord): void {
+    if (!counts(r, this.opts.trackAllPaths)) return;
+    if (r.apiKey === '' && r.oauthId === '') return;
+    const names = this.names;
+    const hour = hourBucketOf(r.timestampMs, this.opts.tz);
+    const org = names.id(r.orgId);
+    const api = names.id(r.apiId);
+    const path = names.id(r.path);
+    const method = names.id(r.method);
+    const apiName = names.id(r.apiName);
+    const hours = this.hours;
+    if (r.apiKey !== '')
+      hours.addSample(hours.find(KEY, names.id(r.apiKey), org, api, path, method, hour), r, apiName);
+    if (r.oauthId !== '') {
+      hours.addSample(hours.find(OAUTH, names.id(r.oauthId), org, api, path, method, hour), r, apiName);
+    }
+  }
+
+  /** Adds an hourly row built elsewhere (merged with any row of the same key and hour). */
+  addHourRow(row: AggregateRow): void {
+    const n = this.names;
+    const kind = row.kind === 'key' ? KEY : OAUTH;
+    const at = this.hours.find(
+      kind,
+      n.id(row.subject),
+      n.id(row.orgId),
+      n.id(row.apiId),
+      n.id(row.path),
+      n.id(row.method),
+      row.bucket,
     );
+    this.hours.addCounters(at, row.counters);
   }
 
-  /** Merges a copy of `row`'s counters into the row with the same key in `bucket`. */
-  add(row: AggregateRow, bucket: number): void {
-    const rows = this.slot(row.kind, row.subject, row);
-    const existing = rows.get(bucket);
-    if (existing) mergeInto(existing.counters, row.counters);
-    else this.insert(rows, newRow(row, row.kind, row.subject, bucket, cloneCounters(row.counters)));
+  /** The hourly rows so far. */
+  hourRows(): AggregateRow[] {
+    return this.hours.toRows();
   }
 
-  /** Adds one record to its (kind, subject) row in `bucket`; allocates only for a new row. */
-  addRecord(r: AnalyticsRecord, kind: SubjectKind, subject: string, bucket: number): void {
-    const rows = this.slot(kind, subject, r);
-    const existing = rows.get(bucket);
-    if (existing) addSample(existing.counters, r);
-    else this.insert(rows, newRow(r, kind, subject, bucket, countersOf(r)));
-  }
-
-  private insert(rows: ByBucket, row: AggregateRow): void {
-    rows.set(row.bucket, row);
-    this.rows.push(row);
-  }
-
-  get size(): number {
-    return this.rows.length;
-  }
-
-  list(): AggregateRow[] {
-    return this.rows;
+  /**
+   * The batch to commit: hourly rows plus the local-day and local-month rows they roll up into.
+   * Exact because every hourly bucket lies inside one local day (buckets are aligned to the
+   * zone's day boundaries).
+   */
+  finish(): AggregateBatch {
+    const hours = this.hours;
+    const days = new RowTable(this.names, hours.size);
+    const months = new RowTable(this.names, Math.max(16, hours.size >> 2));
+    const seen = new Map<number, BucketOf>();
+    for (let row = 0; row < hours.size; row++) {
+      const [kind, subject, org, api, path, method, hour] = hours.keyOf(row);
+      let at = seen.get(hour);
+      if (at === undefined) {
+        at = bucketOf(hour, this.opts.tz);
+        seen.set(hour, at);
+      }
+      days.mergeRow(days.find(kind, subject, org, api, path, method, at.day), hours, row);
+      months.mergeRow(months.find(kind, subject, org, api, path, method, at.month), hours, row);
+    }
+    return { hours: hours.toRows(), days: days.toRows(), months: months.toRows() };
   }
 }
 
 /** Aggregates records into hourly rows (pure; the batch carries no time of its own). */
 export function aggregateHours(records: Iterable<AnalyticsRecord>, opts: AggregateOptions): AggregateRow[] {
-  const acc = new RowAccumulator();
-  for (const r of records) addRecord(acc, r, opts);
-  return acc.list();
+  const acc = new BatchAggregator(opts);
+  for (const r of records) acc.add(r);
+  return acc.hourRows();
 }
 
-/** Adds one record's contribution (key row and/or OAuth row) to an hourly accumulator. */
-export function addRecord(acc: RowAccumulator, r: AnalyticsRecord, opts: AggregateOptions): void {
-  if (!counts(r, opts.trackAllPaths)) return;
-  if (r.apiKey === '' && r.oauthId === '') return;
-  const hour = hourBucketOf(r.timestampMs, opts.tz);
-  if (r.apiKey !== '') acc.addRecord(r, 'key', r.apiKey, hour);
-  if (r.oauthId !== '') acc.addRecord(r, 'oauth', r.oauthId, hour);
-}
-
-/** One fixed object shape for every row (no spread: it is a slow path in V8's hot loops). */
-const newRow = (
-  r: Omit<RowKey, 'kind' | 'subject'>,
-  kind: SubjectKind,
-  subject: string,
-  bucket: number,
-  counters: Counters,
-): AggregateRow => ({
-  orgId: r.orgId,
-  kind,
-  subject,
-  apiId: r.apiId,
-  path: r.path,
-  method: r.method,
-  bucket,
-  counters,
-});
-
-/**
- * Rolls hourly rows up into the local-day and local-month rows they belong to. Exact because
- * every hourly bucket lies inside one local day (buckets are aligned to the zone's day boundaries).
- */
+/** Rolls hourly rows (one per key and hour) up into the day and month rows they belong to. */
 export function rollUp(hours: AggregateRow[], tz: TimeZone): AggregateBatch {
-  const days = new RowAccumulator();
-  const months = new RowAccumulator();
-  for (const row of hours) {
-    const { day, month } = bucketOf(row.bucket, tz);
-    days.add(row, day);
-    months.add(row, month);
-  }
-  return { hours, days: days.list(), months: months.list() };
+  const acc = new BatchAggregator({ tz, trackAllPaths: true });
+  for (const row of hours) acc.addHourRow(row);
+  return acc.finish();
 }
 
 /** Records → the full batch of rows to commit. */
-export const aggregateBatch = (records: Iterable<AnalyticsRecord>, opts: AggregateOptions): AggregateBatch =>
-  rollUp(aggregateHours(records, opts), opts.tz);
+export function aggregateBatch(records: Iterable<AnalyticsRecord>, opts: AggregateOptions): AggregateBatch {
+  const acc = new BatchAggregator(opts);
+  for (const r of records) acc.add(r);
+  return acc.finish();
+}

@@ -1,8 +1,8 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { AggregateOptions } from '../aggregate/aggregate.ts';
-import type { RecordDecoder } from '../ingest/redis/decode-batch.ts';
 import type { IngestMetrics } from '../ops/metrics.ts';
 import { redriveDeadLetters } from '../ops/redrive-dead-letters.ts';
+import type { RecordDecoder } from '../record/record.ts';
 import type { Store } from '../store/store.ts';
 import { TykError } from './tyk-error.ts';
 

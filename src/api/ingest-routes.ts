@@ -1,6 +1,6 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { AppDeps } from '../app.ts';
-import { prepareBatch } from '../ingest/prepare-batch.ts';
+import { prepareResults } from '../ingest/prepare-batch.ts';
 import { decodeJsonRecord } from '../record/json-decoder.ts';
 import { recordFromGoObject, unpackMsgpackArray } from '../record/msgpack-decoder.ts';
 import { TykError } from './tyk-error.ts';
@@ -27,7 +27,7 @@ export function ingestRoutes(app: FastifyInstance, deps: AppDeps, guard: (r: Fas
       const fromMsgpack = MSGPACK_TYPES.some((t) => contentType.startsWith(t));
       if (!Array.isArray(items)) throw new TykError(400, 'Request body must be an array of records');
       const decode = fromMsgpack ? recordFromGoObject : decodeJsonRecord;
-      const prepared = prepareBatch(items.map(decode), {
+      const prepared = prepareResults(items.map(decode), {
         tz: deps.config.timeZone,
         trackAllPaths: deps.config.trackAllPaths,
       });

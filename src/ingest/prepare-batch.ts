@@ -1,11 +1,5 @@
-import {
-  type AggregateBatch,
-  type AggregateOptions,
-  addRecord,
-  RowAccumulator,
-  rollUp,
-} from '../aggregate/aggregate.ts';
-import type { DecodeResult } from '../record/record.ts';
+import { type AggregateBatch, type AggregateOptions, BatchAggregator } from '../aggregate/aggregate.ts';
+import type { AnalyticsRecord, DecodeResult } from '../record/record.ts';
 
 export interface RejectedEntry {
   /** Position of the entry in the input. */
@@ -17,25 +11,44 @@ export interface PreparedBatch {
   batch: AggregateBatch;
   accepted: number;
   rejected: RejectedEntry[];
+  /** Newest record timestamp (Unix ms) among accepted records; undefined if none. */
+  newestMs: number | undefined;
 }
 
 /**
- * Turns decode results into one batch of aggregates plus the list of rejected entries. Valid
- * records that count nowhere (TCP stats, GraphQL, no key and no client) are still accepted.
+ * Reads one entry: the decoded record, or why it is rejected. The record may be one object the
+ * reader reuses for every entry: it is aggregated at once and never retained.
  */
-export function prepareBatch(results: Iterable<DecodeResult>, opts: AggregateOptions): PreparedBatch {
-  const hours = new RowAccumulator();
+export type EntryReader<T> = (entry: T) => AnalyticsRecord | string;
+
+/**
+ * Turns entries into one batch of aggregates plus the list of rejected entries. Valid records
+ * that count nowhere (TCP stats, GraphQL, no key and no client) are still accepted.
+ */
+export function prepareBatch<T>(
+  entries: Iterable<T>,
+  read: EntryReader<T>,
+  opts: AggregateOptions,
+): PreparedBatch {
+  const acc = new BatchAggregator(opts);
   const rejected: RejectedEntry[] = [];
   let accepted = 0;
   let index = 0;
-  for (const result of results) {
-    if (result.ok) {
-      accepted++;
-      addRecord(hours, result.record, opts);
+  let newestMs = Number.NEGATIVE_INFINITY;
+  for (const entry of entries) {
+    const record = read(entry);
+    if (typeof record === 'string') {
+      rejected.push({ index, reason: record });
     } else {
-      rejected.push({ index, reason: result.reason });
+      accepted++;
+      if (record.timestampMs > newestMs) newestMs = record.timestampMs;
+      acc.add(record);
     }
     index++;
   }
-  return { batch: rollUp(hours.list(), opts.tz), accepted, rejected };
+  return { batch: acc.finish(), accepted, rejected, newestMs: accepted > 0 ? newestMs : undefined };
 }
+
+/** `prepareBatch` over results of a decoder that returns `DecodeResult`s. */
+export const prepareResults = (results: Iterable<DecodeResult>, opts: AggregateOptions): PreparedBatch =>
+  prepareBatch(results, (r) => (r.ok ? r.record : r.reason), opts);

@@ -1,9 +1,8 @@
 import type { AggregateOptions } from '../aggregate/aggregate.ts';
-import { prepareBatch } from '../ingest/prepare-batch.ts';
-import type { RecordDecoder } from '../ingest/redis/decode-batch.ts';
+import { prepareResults } from '../ingest/prepare-batch.ts';
 import { decodeJsonRecord } from '../record/json-decoder.ts';
 import { decodeMsgpackRecord } from '../record/msgpack-decoder.ts';
-import type { DecodeResult } from '../record/record.ts';
+import type { DecodeResult, RecordDecoder } from '../record/record.ts';
 import type { DeadLetter, Store } from '../store/store.ts';
 import type { IngestMetrics } from './metrics.ts';
 
@@ -61,7 +60,7 @@ export async function redriveDeadLetters(ids: number[] | 'all', o: RedriveOption
       result.stillFailing.push({ id: dl.id, reason: decoded.reason });
       continue;
     }
-    const { batch } = prepareBatch([decoded], o.aggregate);
+    const { batch } = prepareResults([decoded], o.aggregate);
     await o.store.aggregates.commit(batch, {
       batchId: `dead-letter:${dl.id}:${dl.receivedAtMs}`,
       resolveDeadLetterIds: [dl.id],

@@ -1,9 +1,9 @@
 import { Kind, MsgpackCursor } from './msgpack-cursor.ts';
 import { FieldReader } from './msgpack-fields.ts';
 import { KeyTable, skipKey, skipValue } from './msgpack-skip.ts';
-import { type AnalyticsRecord, type DecodeResult, reject } from './record.ts';
+import { type AnalyticsRecord, type DecodeResult, emptyRecord, reject } from './record.ts';
 import { StringInterner } from './string-interner.ts';
-import { validateRecord } from './validate.ts';
+import { recordProblem } from './validate.ts';
 
 // Top-level fields keymeter reads, by index; everything else is skipped unread.
 const TOP = new KeyTable([
@@ -61,6 +61,16 @@ export class FastMsgpackDecoder {
   }
 
   decode(bytes: Uint8Array): DecodeResult {
+    const record = emptyRecord();
+    const problem = this.read(bytes, record);
+    return problem === undefined ? { ok: true, record } : reject(problem);
+  }
+
+  /**
+   * Decodes into `into` (overwriting every field) and returns why the record is rejected, or
+   * undefined when it is valid. Reusing one target object makes decoding allocation-free.
+   */
+  read(bytes: Uint8Array, into: AnalyticsRecord): string | undefined {
     const c = this.c;
     c.reset(bytes);
     const f = this.f;
@@ -71,36 +81,34 @@ export class FastMsgpackDecoder {
     this.gqlSub.fill(-1);
     this.mcpSub.fill(-1);
     const kind = c.head(0);
-    if (kind === Kind.Truncated) return reject('msgpack data is empty or truncated');
-    if (kind !== Kind.Map) return reject('record is not an object (expected a msgpack map)');
+    if (kind === Kind.Truncated) return 'msgpack data is empty or truncated';
+    if (kind !== Kind.Map) return 'record is not an object (expected a msgpack map)';
     // Pass 1: validate the whole structure, remembering where the wanted values start. A repeated
     // key overwrites the earlier position: the last one wins, as with msgpackr.
     const end = this.scanMap(c.next, c.length, TOP, top, 1, true);
-    if (end < 0) return reject(c.skip(0, 0) < 0 ? c.reason : 'malformed msgpack');
-    if (end !== bytes.length) return reject(`trailing bytes after the record (${bytes.length - end} bytes)`);
+    if (end < 0) return c.skip(0, 0) < 0 ? c.reason : 'malformed msgpack';
+    if (end !== bytes.length) return `trailing bytes after the record (${bytes.length - end} bytes)`;
     // Pass 2: read the wanted values.
-    const timestampMs = f.time(top[TIME] as number);
+    into.timestampMs = f.time(top[TIME] as number);
     this.latency(top[LATENCY] as number);
-    const record: AnalyticsRecord = {
-      orgId: f.str(top[ORG] as number, 'OrgID'),
-      apiId: f.str(top[API_ID] as number, 'APIID'),
-      apiName: f.str(top[API_NAME] as number, 'APIName'),
-      path: f.str(top[PATH] as number, 'Path'),
-      method: f.str(top[METHOD] as number, 'Method'),
-      apiKey: f.str(top[KEY] as number, 'APIKey'),
-      oauthId: f.str(top[OAUTH] as number, 'OauthID'),
-      responseCode: f.num(top[CODE] as number, 'ResponseCode', true),
-      requestTime: f.num(top[REQ_TIME] as number, 'RequestTime', false),
-      latencyTotal: this.latencyTotal,
-      latencyUpstream: this.latencyUpstream,
-      timestampMs,
-      trackPath: f.bool(top[TRACK] as number, 'TrackPath'),
-      isGraphQL:
-        f.nested(top[GQL] as number, 'GraphQLStats') &&
-        f.bool(this.gqlSub[0] as number, 'GraphQLStats.IsGraphQL'),
-      isMCP: f.nested(top[MCP] as number, 'MCPStats') && f.bool(this.mcpSub[0] as number, 'MCPStats.IsMCP'),
-    };
-    return f.err === '' ? validateRecord(record) : reject(f.err);
+    into.orgId = f.str(top[ORG] as number, 'OrgID');
+    into.apiId = f.str(top[API_ID] as number, 'APIID');
+    into.apiName = f.str(top[API_NAME] as number, 'APIName');
+    into.path = f.str(top[PATH] as number, 'Path');
+    into.method = f.str(top[METHOD] as number, 'Method');
+    into.apiKey = f.str(top[KEY] as number, 'APIKey');
+    into.oauthId = f.str(top[OAUTH] as number, 'OauthID');
+    into.responseCode = f.num(top[CODE] as number, 'ResponseCode', true);
+    into.requestTime = f.num(top[REQ_TIME] as number, 'RequestTime', false);
+    into.latencyTotal = this.latencyTotal;
+    into.latencyUpstream = this.latencyUpstream;
+    into.trackPath = f.bool(top[TRACK] as number, 'TrackPath');
+    into.isGraphQL =
+      f.nested(top[GQL] as number, 'GraphQLStats') &&
+      f.bool(this.gqlSub[0] as number, 'GraphQLStats.IsGraphQL');
+    into.isMCP =
+      f.nested(top[MCP] as number, 'MCPStats') && f.bool(this.mcpSub[0] as number, 'MCPStats.IsMCP');
+    return f.err === '' ? recordProblem(into) : f.err;
   }
 
   /**
@@ -145,8 +153,12 @@ export class FastMsgpackDecoder {
           continue;
         }
       }
-      q = skipValue(b, q, end, depth);
-      if (q < 0) return -1;
+      // The values gateways write most (small ints, bools, nil, short strings) are skipped inline.
+      const v = b[q] as number;
+      if (v < 0x80 || v >= 0xe0 || v === 0xc0 || v === 0xc2 || v === 0xc3) q++;
+      else if (v >= 0xa0 && v < 0xc0) q += 1 + (v & 0x1f);
+      else q = skipValue(b, q, end, depth);
+      if (q < 0 || q > end) return -1;
     }
     return q;
   }

@@ -27,3 +27,25 @@ export interface AnalyticsRecord {
 export type DecodeResult = { ok: true; record: AnalyticsRecord } | { ok: false; reason: string };
 
 export const reject = (reason: string): DecodeResult => ({ ok: false, reason });
+
+/** A record with every field at its zero value, in the one shape V8 sees for all records. */
+export const emptyRecord = (): AnalyticsRecord => ({
+  orgId: '',
+  apiId: '',
+  apiName: '',
+  path: '',
+  method: '',
+  apiKey: '',
+  oauthId: '',
+  responseCode: 0,
+  requestTime: 0,
+  latencyTotal: 0,
+  latencyUpstream: 0,
+  timestampMs: 0,
+  trackPath: false,
+  isGraphQL: false,
+  isMCP: false,
+});
+
+/** Decodes one record's bytes; never throws for bad input. */
+export type RecordDecoder = (bytes: Uint8Array) => DecodeResult;

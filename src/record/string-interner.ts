@@ -33,14 +33,19 @@ export class StringInterner {
   get(bytes: Uint8Array, start: number, length: number): string {
     if (length === 0) return '';
     if (length > this.maxLength) return utf8.decode(bytes.subarray(start, start + length));
-    // FNV-1a over at most the first and last 8 bytes: ids and paths differ there, and a clash
-    // only costs a decode because hits are confirmed byte by byte.
-    let h = 0x811c9dc5 ^ length;
-    const head = Math.min(length, 8);
-    for (let i = start; i < start + head; i++) h = Math.imul(h ^ (bytes[i] as number), 0x01000193);
-    for (let i = Math.max(start + head, start + length - 8); i < start + length; i++) {
-      h = Math.imul(h ^ (bytes[i] as number), 0x01000193);
+    // Every byte counts (ids and paths may differ anywhere), four at a time; a clash only costs
+    // a decode because hits are confirmed byte by byte.
+    let h = length;
+    let i = start;
+    for (const words = start + (length & ~3); i < words; i += 4) {
+      const w =
+        (bytes[i] as number) |
+        ((bytes[i + 1] as number) << 8) |
+        ((bytes[i + 2] as number) << 16) |
+        ((bytes[i + 3] as number) << 24);
+      h = Math.imul(h ^ w, 0x01000193);
     }
+    for (const end = start + length; i < end; i++) h = Math.imul(h ^ (bytes[i] as number), 0x01000193);
     const slot = (h ^ (h >>> 15)) & this.mask;
     const cached = this.keys[slot];
     if (cached !== undefined && cached.length === length && sameBytes(cached, bytes, start)) {

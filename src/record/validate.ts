@@ -16,23 +16,29 @@ const MAX_TIMESTAMP_MS = 253_402_300_799_999;
  * Decoders only check types; the rules about what a record *means* live here once.
  */
 export function validateRecord(record: AnalyticsRecord): DecodeResult {
-  if (record.orgId === '') return reject('OrgID is missing or empty');
+  const problem = recordProblem(record);
+  return problem === undefined ? { ok: true, record } : reject(problem);
+}
+
+/** Why `record` breaks an invariant, or undefined when it is valid (no allocation either way). */
+export function recordProblem(record: AnalyticsRecord): string | undefined {
+  if (record.orgId === '') return 'OrgID is missing or empty';
   const long = oversizeField(record);
-  if (long !== undefined) return reject(`${long} is longer than ${MAX_FIELD_CHARS} characters`);
-  if (!Number.isInteger(record.responseCode)) return reject('ResponseCode is not an integer');
+  if (long !== undefined) return `${long} is longer than ${MAX_FIELD_CHARS} characters`;
+  if (!Number.isInteger(record.responseCode)) return 'ResponseCode is not an integer';
   // Spelled out rather than looped over a table: this runs for every record on the hot path.
   // Whole milliseconds, as the gateway's int64 fields are: every store keeps them as integers.
-  if (!Number.isSafeInteger(record.requestTime)) return reject('RequestTime is not an integer');
-  if (!Number.isSafeInteger(record.latencyTotal)) return reject('Latency.Total is not an integer');
-  if (!Number.isSafeInteger(record.latencyUpstream)) return reject('Latency.Upstream is not an integer');
+  if (!Number.isSafeInteger(record.requestTime)) return 'RequestTime is not an integer';
+  if (!Number.isSafeInteger(record.latencyTotal)) return 'Latency.Total is not an integer';
+  if (!Number.isSafeInteger(record.latencyUpstream)) return 'Latency.Upstream is not an integer';
   if (
     !Number.isFinite(record.timestampMs) ||
     record.timestampMs < 0 ||
     record.timestampMs > MAX_TIMESTAMP_MS
   ) {
-    return reject('TimeStamp is out of range');
+    return 'TimeStamp is out of range';
   }
-  return { ok: true, record };
+  return undefined;
 }
 
 function oversizeField(r: AnalyticsRecord): string | undefined {

@@ -1,11 +1,9 @@
 import type { AggregateBatch, AggregateOptions } from '../../aggregate/aggregate.ts';
-import type { DecodeResult } from '../../record/record.ts';
+import type { FastMsgpackDecoder } from '../../record/fast-msgpack-decoder.ts';
+import { emptyRecord } from '../../record/record.ts';
 import type { NewDeadLetter } from '../../store/store.ts';
 import { prepareBatch } from '../prepare-batch.ts';
 import type { ClaimedBatch } from './batch-source.ts';
-
-/** Decodes one gateway record; `decodeMsgpackRecord` in production. */
-export type RecordDecoder = (bytes: Uint8Array) => DecodeResult;
 
 /** A claimed batch turned into what one store commit needs. */
 export interface DecodedBatch {
@@ -18,26 +16,18 @@ export interface DecodedBatch {
 
 /**
  * Decodes and aggregates a claimed batch. A bad entry becomes a dead letter carrying its list
- * name, the reason and the raw bytes; it never fails the batch.
+ * name, the reason and the raw bytes; it never fails the batch. `decoder` keeps its string cache
+ * from batch to batch, and decodes every entry into one reused record.
  */
 export function decodeBatch(
   claimed: ClaimedBatch,
   lists: readonly string[],
   opts: AggregateOptions,
-  decode: RecordDecoder,
+  decoder: FastMsgpackDecoder,
   nowMs: number,
 ): DecodedBatch {
-  let newestMs: number | undefined;
-  function* results(): Generator<DecodeResult> {
-    for (const entry of claimed.entries) {
-      const result = decode(entry);
-      if (result.ok && (newestMs === undefined || result.record.timestampMs > newestMs)) {
-        newestMs = result.record.timestampMs;
-      }
-      yield result;
-    }
-  }
-  const prepared = prepareBatch(results(), opts);
+  const record = emptyRecord();
+  const prepared = prepareBatch(claimed.entries, (entry) => decoder.read(entry, record) ?? record, opts);
   const deadLetters: NewDeadLetter[] = [];
   if (prepared.rejected.length > 0) {
     const sourceOf = sourceLookup(claimed, lists);
@@ -46,7 +36,7 @@ export function decodeBatch(
       deadLetters.push({ source: `redis:${sourceOf(index)}`, reason, payload, receivedAtMs: nowMs });
     }
   }
-  return { batch: prepared.batch, deadLetters, accepted: prepared.accepted, newestMs };
+  return { batch: prepared.batch, deadLetters, accepted: prepared.accepted, newestMs: prepared.newestMs };
 }
 
 /** Maps an entry's position in the batch to the gateway list it was taken from. */

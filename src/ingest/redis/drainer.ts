@@ -2,11 +2,11 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import type { AggregateOptions } from '../../aggregate/aggregate.ts';
 import type { IngestMetrics } from '../../ops/metrics.ts';
-import { decodeMsgpackRecord } from '../../record/msgpack-decoder.ts';
+import { FastMsgpackDecoder } from '../../record/fast-msgpack-decoder.ts';
 import type { Store } from '../../store/store.ts';
 import { backoffMs, Sleeper } from './backoff.ts';
 import { BatchSource, type ClaimedBatch } from './batch-source.ts';
-import { type DecodedBatch, decodeBatch, type RecordDecoder } from './decode-batch.ts';
+import { type DecodedBatch, decodeBatch } from './decode-batch.ts';
 import { drainKeys } from './keys.ts';
 
 /** The subset of a pino logger the drainer uses. */
@@ -36,7 +36,6 @@ export interface DrainerOptions {
   listTtlSeconds?: number;
   /** On stop, how long to keep retrying the commit of the batch in hand before parking it. */
   stopGraceMs?: number;
-  decode?: RecordDecoder;
   clock?: () => number;
   /** Test hook: runs after a batch is committed and before its Redis keys are deleted. */
   afterCommit?: (batchId: string) => Promise<void> | void;
@@ -57,6 +56,7 @@ export class RedisDrainer {
   private readonly source: BatchSource;
   private readonly runNonce = randomBytes(4).toString('hex');
   private readonly sleeper = new Sleeper();
+  private readonly decoder = new FastMsgpackDecoder();
   private readonly held = new Set<string>();
   private readonly failing = new Map<Failure, string>();
   private readonly timers: NodeJS.Timeout[] = [];
@@ -76,7 +76,6 @@ export class RedisDrainer {
       maxBackoffMs: 5_000,
       listTtlSeconds: 60,
       stopGraceMs: 10_000,
-      decode: decodeMsgpackRecord,
       clock: Date.now,
       ...options,
     };
@@ -159,7 +158,7 @@ export class RedisDrainer {
       claimed,
       this.source.keys.lists,
       this.o.aggregate,
-      this.o.decode,
+      this.decoder,
       this.o.clock(),
     );
     for (let attempt = 0; ; attempt++) {
