@@ -91,6 +91,11 @@ export class BatchAggregator {
     this.hours.addCounters(at, row.counters);
   }
 
+  /** Number of distinct hourly rows so far. */
+  get hourRowCount(): number {
+    return this.hours.size;
+  }
+
   /** The hourly rows so far. */
   hourRows(): AggregateRow[] {
     return this.hours.toRows();

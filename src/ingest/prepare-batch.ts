@@ -7,12 +7,8 @@ export interface RejectedEntry {
   reason: string;
 }
 
-export interface PreparedBatch {
+export interface PreparedBatch extends AddedEntries {
   batch: AggregateBatch;
-  accepted: number;
-  rejected: RejectedEntry[];
-  /** Newest record timestamp (Unix ms) among accepted records; undefined if none. */
-  newestMs: number | undefined;
 }
 
 /**
@@ -21,16 +17,23 @@ export interface PreparedBatch {
  */
 export type EntryReader<T> = (entry: T) => AnalyticsRecord | string;
 
+/** What adding entries to an aggregator found. */
+export interface AddedEntries {
+  accepted: number;
+  rejected: RejectedEntry[];
+  /** Newest record timestamp (Unix ms) among accepted records; undefined if none. */
+  newestMs: number | undefined;
+}
+
 /**
- * Turns entries into one batch of aggregates plus the list of rejected entries. Valid records
- * that count nowhere (TCP stats, GraphQL, no key and no client) are still accepted.
+ * Adds entries to an aggregator, listing the rejected ones. Valid records that count nowhere
+ * (TCP stats, GraphQL, no key and no client) are still accepted.
  */
-export function prepareBatch<T>(
+export function addEntries<T>(
+  acc: BatchAggregator,
   entries: Iterable<T>,
   read: EntryReader<T>,
-  opts: AggregateOptions,
-): PreparedBatch {
-  const acc = new BatchAggregator(opts);
+): AddedEntries {
   const rejected: RejectedEntry[] = [];
   let accepted = 0;
   let index = 0;
@@ -46,7 +49,18 @@ export function prepareBatch<T>(
     }
     index++;
   }
-  return { batch: acc.finish(), accepted, rejected, newestMs: accepted > 0 ? newestMs : undefined };
+  return { accepted, rejected, newestMs: accepted > 0 ? newestMs : undefined };
+}
+
+/** Turns entries into one batch of aggregates plus the list of rejected entries. */
+export function prepareBatch<T>(
+  entries: Iterable<T>,
+  read: EntryReader<T>,
+  opts: AggregateOptions,
+): PreparedBatch {
+  const acc = new BatchAggregator(opts);
+  const added = addEntries(acc, entries, read);
+  return { batch: acc.finish(), ...added };
 }
 
 /** `prepareBatch` over results of a decoder that returns `DecodeResult`s. */

@@ -48,6 +48,31 @@ describe.skipIf(!up)('Redis drainer', () => {
     await store.close();
   });
 
+  it('commits a backlog in groups of claims, every claim id recorded with its group', async () => {
+    const p = prefix();
+    const store = await sqliteUnderTest.open();
+    const commits: number[] = [];
+    const commit = store.aggregates.commit.bind(store.aggregates);
+    store.aggregates.commit = (batch, o) => {
+      commits.push(o?.batchIds?.length ?? 0);
+      return commit(batch, o);
+    };
+    const records = makeRecords(6_000, 5);
+    await pushRecords(redis, p, records);
+    const drainer = testDrainer(redis, store, p, { batchSize: 300, groupRecords: 1_500, groupMs: 60_000 });
+    drainer.start();
+    await waitFor(() => drained(redis, p));
+    await drainer.stop();
+    await expectExactTotals(store, records);
+    // 6,000 records in claims of ≤ 300: at least 20 claims, in groups of up to 5.
+    const claims = commits.reduce((a, b) => a + b, 0);
+    expect(claims).toBeGreaterThanOrEqual(20);
+    expect(Math.max(...commits)).toBeGreaterThan(1);
+    expect(Math.max(...commits)).toBeLessThanOrEqual(5);
+    expect(commits.length).toBeLessThan(claims);
+    await store.close();
+  });
+
   it('re-arms the gateway TTL on a list it trims, and claims into keys of its own', async () => {
     const p = prefix();
     const [base = ''] = gatewayLists(p);

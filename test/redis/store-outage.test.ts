@@ -75,7 +75,8 @@ describe.skipIf(!up)('store outage', () => {
     const store = failingStore(inner);
     const registry = new Registry();
     const metrics = createIngestMetrics(registry);
-    const drainer = testDrainer(redis, store, prefix, { batchSize: 200, metrics });
+    // Group commits of up to 3 claims: the most that can leave the lists before a failed commit.
+    const drainer = testDrainer(redis, store, prefix, { batchSize: 200, groupRecords: 600, metrics });
     const app = Fastify();
     opsRoutes(app, {
       registry,
@@ -92,12 +93,15 @@ describe.skipIf(!up)('store outage', () => {
     await pushRecords(redis, prefix, records.slice(2_000, 5_000));
     await waitFor(() => store.failures >= 4);
     expect(await readyz()).toBe(503);
-    // Backpressure: at most the batch in hand (and one prefetched) left the lists.
-    const waiting = (await Promise.all(gatewayLists(prefix).map((l) => redis.llen(l)))).reduce(
-      (a, b) => a + b,
-    );
-    expect(waiting).toBeGreaterThanOrEqual(3_000 - 2 * 200);
-    expect(await redis.hlen(`keymeter:${prefix}:inflight`)).toBeLessThanOrEqual(2);
+    // Backpressure: at most the group in hand (3 claims) and one prefetched claim left the lists,
+    // and no more leave while the store stays down.
+    const waitingNow = async () =>
+      (await Promise.all(gatewayLists(prefix).map((l) => redis.llen(l)))).reduce((a, b) => a + b);
+    const waiting = await waitingNow();
+    expect(waiting).toBeGreaterThanOrEqual(3_000 - 4 * 200);
+    expect(await redis.hlen(`keymeter:${prefix}:inflight`)).toBeLessThanOrEqual(4);
+    await waitFor(() => store.failures >= 6);
+    expect(await waitingNow()).toBe(waiting);
 
     // Commits that land but whose acknowledgement is lost are retried and skipped as duplicates.
     store.mode = 'ack-lost';

@@ -1,13 +1,15 @@
-import type { AggregateBatch, AggregateOptions } from '../../aggregate/aggregate.ts';
+import { type AggregateBatch, type AggregateOptions, BatchAggregator } from '../../aggregate/aggregate.ts';
 import type { FastMsgpackDecoder } from '../../record/fast-msgpack-decoder.ts';
 import { emptyRecord } from '../../record/record.ts';
 import type { NewDeadLetter } from '../../store/store.ts';
-import { prepareBatch } from '../prepare-batch.ts';
+import { addEntries } from '../prepare-batch.ts';
 import type { ClaimedBatch } from './batch-source.ts';
 
-/** A claimed batch turned into what one store commit needs. */
+/** Claimed batches turned into what one store commit needs. */
 export interface DecodedBatch {
   batch: AggregateBatch;
+  /** Every claimed batch in the commit: their ids are committed with it, then their keys deleted. */
+  claims: Array<Pick<ClaimedBatch, 'batchId' | 'layout'>>;
   deadLetters: NewDeadLetter[];
   accepted: number;
   /** Newest record timestamp (Unix ms) among accepted records; undefined if none. */
@@ -15,28 +17,67 @@ export interface DecodedBatch {
 }
 
 /**
- * Decodes and aggregates a claimed batch. A bad entry becomes a dead letter carrying its list
- * name, the reason and the raw bytes; it never fails the batch. `decoder` keeps its string cache
- * from batch to batch, and decodes every entry into one reused record.
+ * Claimed batches decoded into one aggregate, to be committed as one (a group commit): rows that
+ * recur from batch to batch are written once, and the store records every batch id with them.
+ * Only the aggregate is kept: a batch's raw entries can be dropped once it is added (dead
+ * letters keep their own bytes). `decoder` keeps its string cache from batch to batch, and
+ * decodes every entry into one reused record.
  */
-export function decodeBatch(
-  claimed: ClaimedBatch,
-  lists: readonly string[],
-  opts: AggregateOptions,
-  decoder: FastMsgpackDecoder,
-  nowMs: number,
-): DecodedBatch {
-  const record = emptyRecord();
-  const prepared = prepareBatch(claimed.entries, (entry) => decoder.read(entry, record) ?? record, opts);
-  const deadLetters: NewDeadLetter[] = [];
-  if (prepared.rejected.length > 0) {
-    const sourceOf = sourceLookup(claimed, lists);
-    for (const { index, reason } of prepared.rejected) {
-      const payload = claimed.entries[index] ?? Buffer.alloc(0);
-      deadLetters.push({ source: `redis:${sourceOf(index)}`, reason, payload, receivedAtMs: nowMs });
-    }
+export class PendingCommit {
+  readonly startedMs: number;
+  records = 0;
+  private readonly acc: BatchAggregator;
+  private readonly claims: DecodedBatch['claims'] = [];
+  private readonly deadLetters: NewDeadLetter[] = [];
+  private readonly record = emptyRecord();
+  private accepted = 0;
+  private newestMs: number | undefined;
+
+  constructor(
+    opts: AggregateOptions,
+    private readonly decoder: FastMsgpackDecoder,
+    private readonly lists: readonly string[],
+    private readonly clock: () => number,
+  ) {
+    this.acc = new BatchAggregator(opts);
+    this.startedMs = clock();
   }
-  return { batch: prepared.batch, deadLetters, accepted: prepared.accepted, newestMs: prepared.newestMs };
+
+  /** Distinct hourly rows so far: what the commit's size grows with. */
+  get rows(): number {
+    return this.acc.hourRowCount;
+  }
+
+  /** Decodes and aggregates a claimed batch. A bad entry becomes a dead letter; it never fails the batch. */
+  add(claimed: ClaimedBatch): void {
+    const into = this.record;
+    const decoder = this.decoder;
+    const added = addEntries(this.acc, claimed.entries, (entry) => decoder.read(entry, into) ?? into);
+    this.records += claimed.entries.length;
+    this.accepted += added.accepted;
+    if (added.newestMs !== undefined && (this.newestMs === undefined || added.newestMs > this.newestMs)) {
+      this.newestMs = added.newestMs;
+    }
+    if (added.rejected.length > 0) {
+      const sourceOf = sourceLookup(claimed, this.lists);
+      const now = this.clock();
+      for (const { index, reason } of added.rejected) {
+        const payload = claimed.entries[index] ?? Buffer.alloc(0);
+        this.deadLetters.push({ source: `redis:${sourceOf(index)}`, reason, payload, receivedAtMs: now });
+      }
+    }
+    this.claims.push({ batchId: claimed.batchId, layout: claimed.layout });
+  }
+
+  finish(): DecodedBatch {
+    return {
+      batch: this.acc.finish(),
+      claims: this.claims,
+      deadLetters: this.deadLetters,
+      accepted: this.accepted,
+      newestMs: this.newestMs,
+    };
+  }
 }
 
 /** Maps an entry's position in the batch to the gateway list it was taken from. */

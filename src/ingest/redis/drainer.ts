@@ -6,7 +6,7 @@ import { FastMsgpackDecoder } from '../../record/fast-msgpack-decoder.ts';
 import type { Store } from '../../store/store.ts';
 import { backoffMs, Sleeper } from './backoff.ts';
 import { BatchSource, type ClaimedBatch } from './batch-source.ts';
-import { type DecodedBatch, decodeBatch } from './decode-batch.ts';
+import { type DecodedBatch, PendingCommit } from './decode-batch.ts';
 import { drainKeys } from './keys.ts';
 
 /** The subset of a pino logger the drainer uses. */
@@ -25,8 +25,17 @@ export interface DrainerOptions {
   log?: DrainLog;
   /** Stable id of this instance; a restart with the same id adopts its own batches at once. */
   instanceId?: string;
-  /** Most entries taken per claim (one store transaction). Bounds memory: ≤ 2 batches are held. */
+  /** Most entries taken per claim. Bounds memory: at most two claims' entries are held at once. */
   batchSize?: number;
+  /**
+   * Group commit: while the lists keep claims full, decoded claims are merged and committed as
+   * one store transaction until it holds this many records…
+   */
+  groupRecords?: number;
+  /** …or this many distinct hourly rows (bounds the memory of the merged aggregate)… */
+  groupRows?: number;
+  /** …or its first claim is this old (records stay visible within about this plus one commit). */
+  groupMs?: number;
   /** Lease TTL: an instance silent this long is presumed dead and its batches are adopted. */
   leaseMs?: number;
   /** Pause when every list is empty (records are visible within this plus one commit). */
@@ -71,6 +80,9 @@ export class RedisDrainer {
     this.o = {
       log: noLog,
       batchSize: 10_000,
+      groupRecords: 100_000,
+      groupRows: 50_000,
+      groupMs: 1_000,
       leaseMs: 15_000,
       idleMs: 200,
       maxBackoffMs: 5_000,
@@ -116,26 +128,47 @@ export class RedisDrainer {
       await this.sleeper.sleep(this.o.maxBackoffMs);
     }
     let next: Promise<ClaimedBatch | undefined | 'error'> | undefined;
+    let group: PendingCommit | undefined;
     let redisFailures = 0;
-    while (!this.stopping || next) {
-      if (!next && !this.stopping && this.o.clock() >= this.nextSweepAt) await this.sweep();
+    while (!this.stopping || next || group) {
+      if (!next && !group && !this.stopping && this.o.clock() >= this.nextSweepAt) await this.sweep();
       const claimed = await (next ?? (this.stopping ? undefined : this.claim()));
       next = undefined;
       if (claimed === 'error') {
         this.nextSweepAt = 0; // the claim may have run with its reply lost: adopt our own orphan
+        if (group) await this.process(group);
+        group = undefined;
         await this.sleeper.sleep(backoffMs(redisFailures++, this.o.maxBackoffMs));
         continue;
       }
       redisFailures = 0;
-      if (claimed === undefined) {
-        if (!this.stopping) await this.sleeper.sleep(this.o.idleMs);
-        continue;
+      if (claimed !== undefined) {
+        // Overlap Redis's next claim with our decode and commit; at most two claims are held.
+        const full = claimed.entries.length >= this.o.batchSize;
+        if (full && !this.stopping && this.o.clock() < this.nextSweepAt) next = this.claim();
+        group ??= this.newGroup();
+        group.add(claimed);
+        if (next && !this.groupDone(group)) continue;
       }
-      // Overlap Redis's next claim with our decode and commit; at most two batches are held.
-      const full = claimed.entries.length >= this.o.batchSize;
-      if (full && !this.stopping && this.o.clock() < this.nextSweepAt) next = this.claim();
-      await this.process(claimed);
+      if (group) {
+        await this.process(group);
+        group = undefined;
+      } else if (!this.stopping) {
+        await this.sleeper.sleep(this.o.idleMs);
+      }
     }
+  }
+
+  private newGroup(): PendingCommit {
+    return new PendingCommit(this.o.aggregate, this.decoder, this.source.keys.lists, this.o.clock);
+  }
+
+  private groupDone(g: PendingCommit): boolean {
+    return (
+      g.records >= this.o.groupRecords ||
+      g.rows >= this.o.groupRows ||
+      this.o.clock() - g.startedMs >= this.o.groupMs
+    );
   }
 
   private async claim(): Promise<ClaimedBatch | undefined | 'error'> {
@@ -151,40 +184,37 @@ export class RedisDrainer {
     }
   }
 
-  /** Commits and deletes one batch; retries the commit with backoff while the store fails. */
-  private async process(claimed: ClaimedBatch): Promise<void> {
-    this.held.add(claimed.batchId);
-    const decoded = decodeBatch(
-      claimed,
-      this.source.keys.lists,
-      this.o.aggregate,
-      this.decoder,
-      this.o.clock(),
-    );
+  /** Commits a group of claims and deletes them; retries the commit with backoff while the store fails. */
+  private async process(group: PendingCommit): Promise<void> {
+    const decoded = group.finish();
+    const ids = decoded.claims.map((c) => c.batchId);
+    for (const id of ids) this.held.add(id);
     for (let attempt = 0; ; attempt++) {
-      const outcome = await this.commit(claimed.batchId, decoded);
+      const outcome = await this.commit(ids, decoded);
       // A duplicate after our own failed attempt is that attempt landing with its reply lost.
       if (outcome === 'fresh' || (outcome === 'duplicate' && attempt > 0)) this.count(decoded);
       if (outcome !== 'failed') break;
       if (this.stopping && this.o.clock() >= this.stopDeadline) {
-        this.o.log.warn({ batchId: claimed.batchId }, 'store unavailable at shutdown: batch parked in Redis');
-        this.held.delete(claimed.batchId);
+        this.o.log.warn({ batchIds: ids }, 'store unavailable at shutdown: batches parked in Redis');
+        for (const id of ids) this.held.delete(id);
         return;
       }
       await new Promise((r) => setTimeout(r, backoffMs(attempt, this.o.maxBackoffMs)));
     }
-    await this.o.afterCommit?.(claimed.batchId);
-    await this.finish(claimed);
+    for (const claim of decoded.claims) {
+      await this.o.afterCommit?.(claim.batchId);
+      await this.finish(claim);
+    }
   }
 
-  private async commit(batchId: string, d: DecodedBatch): Promise<'fresh' | 'duplicate' | 'failed'> {
+  private async commit(batchIds: string[], d: DecodedBatch): Promise<'fresh' | 'duplicate' | 'failed'> {
     const m = this.o.metrics;
     const end = m.commitSeconds.startTimer();
     try {
-      const fresh = await this.o.store.aggregates.commit(d.batch, { batchId, deadLetters: d.deadLetters });
+      const fresh = await this.o.store.aggregates.commit(d.batch, { batchIds, deadLetters: d.deadLetters });
       end();
       this.recovered('store');
-      m.batches.inc({ outcome: fresh ? 'committed' : 'duplicate' });
+      m.batches.inc({ outcome: fresh ? 'committed' : 'duplicate' }, batchIds.length);
       return fresh ? 'fresh' : 'duplicate';
     } catch (err) {
       m.commitFailures.inc();
@@ -203,7 +233,7 @@ export class RedisDrainer {
   }
 
   /** Deletes a committed batch's keys; if Redis stays down past shutdown, adoption deletes them later. */
-  private async finish(batch: ClaimedBatch): Promise<void> {
+  private async finish(batch: DecodedBatch['claims'][number]): Promise<void> {
     for (let attempt = 0; ; attempt++) {
       if (await this.attempt('redis', () => this.source.finish(batch))) break;
       if (this.stopping && this.o.clock() >= this.stopDeadline) break;
@@ -224,7 +254,9 @@ export class RedisDrainer {
         if (!batch) continue;
         this.o.metrics.adoptedBatches.inc();
         this.o.log.info({ batchId: batch.batchId, from: entry.owner }, 'adopted an in-flight batch');
-        await this.process(batch);
+        const group = this.newGroup();
+        group.add(batch);
+        await this.process(group);
       }
       this.recovered('redis');
     } catch (err) {
