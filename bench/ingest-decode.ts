@@ -2,6 +2,8 @@
  * Decode + aggregate throughput on one core: keymeter's fast decoder vs plain msgpackr.unpack,
  * both feeding the same prepareBatch() aggregation the Redis drainer uses. Run: npm run bench:ingest-decode
  */
+import { spawn } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 import { isDeepStrictEqual } from 'node:util';
 import { unpack } from 'msgpackr';
 import type { AggregateOptions } from '../src/aggregate/aggregate.ts';
@@ -17,10 +19,12 @@ export interface DecodeBenchOptions {
   records?: number;
   /** Records per prepareBatch call: one drained batch (default 10 000, the drainer's claim size). */
   batchSize?: number;
-  /** Timed rounds per decoder; the median is reported (default 7). */
+  /** Timed rounds per contender process (default 7). */
   rounds?: number;
-  /** Untimed rounds first (default 2). */
+  /** Untimed rounds first (default 3). */
   warmup?: number;
+  /** Processes per contender, run alternately (default 3). */
+  passes?: number;
   /** Base64 raw request+response bytes per record (default 40: ~800-byte records). */
   rawBytes?: number;
   seed?: number;
@@ -62,8 +66,20 @@ const median = (xs: number[]): number => {
   return s[Math.floor(s.length / 2)] as number;
 };
 
-/** Measures decode(+aggregate) throughput; both decoders run interleaved in the same process. */
-export function measureDecode(opts: DecodeBenchOptions = {}): DecodeMeasurement {
+type Contender = 'fast' | 'baseline' | 'fast-decode' | 'baseline-decode' | 'aggregate-only';
+const CONTENDERS: Contender[] = ['fast', 'baseline', 'fast-decode', 'baseline-decode', 'aggregate-only'];
+
+interface Setup {
+  n: number;
+  batchSize: number;
+  buffers: Buffer[];
+  batches: Buffer[][];
+  agg: AggregateOptions;
+  readFast: EntryReader<Uint8Array>;
+  readBaseline: EntryReader<Uint8Array>;
+}
+
+function setup(opts: DecodeBenchOptions): Setup {
   const n = opts.records ?? 20_000;
   const batchSize = opts.batchSize ?? 10_000;
   const generated = takeRecords(
@@ -74,7 +90,6 @@ export function measureDecode(opts: DecodeBenchOptions = {}): DecodeMeasurement 
   const buffers = generated.map((g) => g.bytes);
   const batches: Buffer[][] = [];
   for (let i = 0; i < n; i += batchSize) batches.push(buffers.slice(i, i + batchSize));
-  const agg: AggregateOptions = { tz: new TimeZone('UTC'), trackAllPaths: true };
   // keymeter's drain path: decode into one reused record, aggregate it at once (decode-batch.ts).
   const decoder = new FastMsgpackDecoder();
   const into = emptyRecord();
@@ -83,78 +98,113 @@ export function measureDecode(opts: DecodeBenchOptions = {}): DecodeMeasurement 
     const r = baselineDecode(bytes);
     return r.ok ? r.record : r.reason;
   };
+  return {
+    n,
+    batchSize,
+    buffers,
+    batches,
+    agg: { tz: new TimeZone('UTC'), trackAllPaths: true },
+    readFast,
+    readBaseline,
+  };
+}
 
+/** Runs one contender for warm-up + timed rounds in this process; records/s per round. */
+function timeContender(name: Contender, opts: DecodeBenchOptions): Throughput {
+  const { n, buffers, batches, agg, readFast, readBaseline } = setup(opts);
   const withAggregation = (read: EntryReader<Uint8Array>) => () => {
-    let accepted = 0;
-    for (const batch of batches) accepted += prepareBatch(batch, read, agg).accepted;
-    return accepted;
+    for (const batch of batches) prepareBatch(batch, read, agg);
   };
   const decodeOnly = (read: EntryReader<Uint8Array>) => () => {
-    let accepted = 0;
-    for (const b of buffers) if (typeof read(b) !== 'string') accepted++;
-    return accepted;
+    for (const b of buffers) read(b);
   };
+  const decoded = batches.map((batch) => batch.map(baselineDecode));
+  const contender = {
+    fast: withAggregation(readFast),
+    baseline: withAggregation(readBaseline),
+    'fast-decode': decodeOnly(readFast),
+    'baseline-decode': decodeOnly(readBaseline),
+    'aggregate-only': () => {
+      for (const results of decoded) prepareResults(results, agg);
+    },
+  }[name];
+  const rounds: number[] = [];
+  const total = (opts.warmup ?? 3) + (opts.rounds ?? 7);
+  for (let round = 0; round < total; round++) {
+    const t0 = process.hrtime.bigint();
+    contender();
+    const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
+    if (round >= (opts.warmup ?? 3)) rounds.push(n / seconds);
+  }
+  return { recordsPerSec: median(rounds), rounds };
+}
+
+/** One contender in a fresh process, so no contender's types pollute another's JIT feedback. */
+function inChild(name: Contender, opts: DecodeBenchOptions): Promise<Throughput> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(
+      process.execPath,
+      ['--import', 'tsx', fileURLToPath(import.meta.url), '--child', name, JSON.stringify(opts)],
+      { stdio: ['ignore', 'pipe', 'inherit'] },
+    );
+    let out = '';
+    child.stdout.setEncoding('utf8').on('data', (d: string) => {
+      out += d;
+    });
+    child.once('exit', (code) =>
+      code === 0 ? resolve(JSON.parse(out) as Throughput) : reject(new Error(`${name} child exited ${code}`)),
+    );
+  });
+}
+
+/**
+ * Measures decode(+aggregate) throughput. Each contender runs in processes of its own (a
+ * production process only ever runs one of them), alternating `passes` times so that machine
+ * noise hits them alike; the figure is the median over all their rounds.
+ */
+export async function measureDecode(opts: DecodeBenchOptions = {}): Promise<DecodeMeasurement> {
+  const s = setup(opts);
   // Same input, same result, or the comparison is meaningless.
-  const a = prepareBatch(buffers, readFast, agg);
-  const b = prepareBatch(buffers, readBaseline, agg);
-  if (a.accepted !== n || !isDeepStrictEqual(a, b)) throw new Error('fast and baseline pipelines disagree');
-
-  const decodedBatches = batches.map((batch) => batch.map(baselineDecode));
-  const aggregateOnly = () => {
-    let accepted = 0;
-    for (const results of decodedBatches) accepted += prepareResults(results, agg).accepted;
-    return accepted;
+  const a = prepareBatch(s.buffers, s.readFast, s.agg);
+  const b = prepareBatch(s.buffers, s.readBaseline, s.agg);
+  if (a.accepted !== s.n || !isDeepStrictEqual(a, b)) throw new Error('fast and baseline pipelines disagree');
+  const rounds = new Map<Contender, number[]>(CONTENDERS.map((c) => [c, []]));
+  for (let pass = 0; pass < (opts.passes ?? 3); pass++) {
+    for (const c of CONTENDERS) rounds.get(c)?.push(...(await inChild(c, opts)).rounds);
+  }
+  const t = (c: Contender): Throughput => {
+    const r = rounds.get(c) ?? [];
+    return { recordsPerSec: median(r), rounds: r };
   };
-
-  /** Runs the contenders interleaved round by round, so machine noise hits them alike. */
-  const run = (contenders: (() => number)[]): Throughput[] => {
-    const times: number[][] = contenders.map(() => []);
-    const rounds = opts.rounds ?? 7;
-    for (let round = 0; round < (opts.warmup ?? 2) + rounds; round++) {
-      contenders.forEach((contender, i) => {
-        const t0 = process.hrtime.bigint();
-        contender();
-        const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
-        if (round >= (opts.warmup ?? 2)) times[i]?.push(n / seconds);
-      });
-    }
-    return times.map((t) => ({ recordsPerSec: median(t), rounds: t }));
-  };
-  const [fastAgg, baseAgg, aggOnly] = run([
-    withAggregation(readFast),
-    withAggregation(readBaseline),
-    aggregateOnly,
-  ]) as [Throughput, Throughput, Throughput];
-  const [fastOnly, baseOnly] = run([decodeOnly(readFast), decodeOnly(readBaseline)]) as [
-    Throughput,
-    Throughput,
-  ];
   return {
-    records: n,
-    batchSize,
-    avgRecordBytes: buffers.reduce((s, x) => s + x.length, 0) / n,
-    fast: fastAgg,
-    baseline: baseAgg,
-    ratio: fastAgg.recordsPerSec / baseAgg.recordsPerSec,
-    aggregateOnly: aggOnly,
+    records: s.n,
+    batchSize: s.batchSize,
+    avgRecordBytes: s.buffers.reduce((sum, x) => sum + x.length, 0) / s.n,
+    fast: t('fast'),
+    baseline: t('baseline'),
+    ratio: t('fast').recordsPerSec / t('baseline').recordsPerSec,
+    aggregateOnly: t('aggregate-only'),
     hourRowsPerBatch:
-      batches.reduce((sum, batch) => sum + prepareBatch(batch, readFast, agg).batch.hours.length, 0) /
-      batches.length,
+      s.batches.reduce((sum, batch) => sum + prepareBatch(batch, s.readFast, s.agg).batch.hours.length, 0) /
+      s.batches.length,
     decodeOnly: {
-      fast: fastOnly,
-      baseline: baseOnly,
-      ratio: fastOnly.recordsPerSec / baseOnly.recordsPerSec,
+      fast: t('fast-decode'),
+      baseline: t('baseline-decode'),
+      ratio: t('fast-decode').recordsPerSec / t('baseline-decode').recordsPerSec,
     },
   };
 }
 
 const fmt = (x: number) => `${Math.round(x).toLocaleString('en-US')} rec/s`;
 
-if (import.meta.url === `file://${process.argv[1]}`) {
+if (process.argv[2] === '--child') {
+  const opts = JSON.parse(process.argv[4] ?? '{}') as DecodeBenchOptions;
+  process.stdout.write(JSON.stringify(timeContender(process.argv[3] as Contender, opts)));
+} else if (import.meta.url === `file://${process.argv[1]}`) {
   const rawBytes = Number(process.argv[2] ?? 40);
-  const m = measureDecode({ rawBytes });
+  const m = await measureDecode({ rawBytes });
   console.log(
-    `${m.records} gateway records, ${m.avgRecordBytes.toFixed(0)} bytes avg, one core, median of 7 rounds`,
+    `${m.records} gateway records, ${m.avgRecordBytes.toFixed(0)} bytes avg, one core; each contender in its own processes, 3 passes × 7 rounds, median`,
   );
   console.log(
     `decode + aggregate (prepareBatch, batches of ${m.batchSize}, ${m.hourRowsPerBatch.toFixed(0)} hour rows each):`,

@@ -112,7 +112,7 @@ console.log(
 const raw = await rawPop();
 console.log(`baseline raw destructive pop (LRANGE+LTRIM, no decode): ${Math.round(raw)} rec/s`);
 console.log(`ratio: ${((100 * e2e) / raw).toFixed(1)}% of raw pop`);
-const m = measureDecode();
+const m = await measureDecode();
 const decode = { fastRecPerSec: m.fast.recordsPerSec, ratio: m.ratio };
 console.log(
   `decode+aggregate (measureDecode, bench/ingest-decode.ts): fast ${Math.round(m.fast.recordsPerSec)} rec/s/core, ` +

@@ -39,13 +39,13 @@ export function buildApp(deps: AppDeps): FastifyInstance {
     return payload;
   });
   const guard = adminGuard(deps.adminSecretSha256);
-  activityRoutes(app, deps);
-  adminRoutes(app, deps, guard);
-  ingestRoutes(app, deps, guard);
   const ops = deps.ops ?? {
     metrics: createIngestMetrics(new Registry()),
     readiness: [storeCheck(deps.store)],
   };
+  activityRoutes(app, deps);
+  adminRoutes(app, deps, guard);
+  ingestRoutes(app, deps, guard, ops.metrics);
   opsRoutes(app, { registry: ops.metrics.registry, readiness: ops.readiness });
   deadLetterRoutes(app, {
     store: deps.store,

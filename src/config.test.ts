@@ -11,6 +11,7 @@ describe('loadConfig', () => {
       adminSecret: undefined,
       redisUrl: undefined,
       redisKeyPrefix: 'analytics-',
+      instanceId: undefined,
       pageSize: 10,
       trackAllPaths: true,
       retentionDays: undefined,
@@ -25,6 +26,7 @@ describe('loadConfig', () => {
       KEYMETER_ADMIN_SECRET: 'a-long-enough-secret',
       KEYMETER_REDIS_URL: 'redis://127.0.0.1:6379',
       KEYMETER_REDIS_KEY_PREFIX: 'x-',
+      KEYMETER_INSTANCE_ID: 'keymeter-0',
       KEYMETER_TIMEZONE: 'Asia/Kolkata',
       KEYMETER_PAGE_SIZE: '25',
       KEYMETER_TRACK_ALL_PATHS: 'false',
@@ -35,6 +37,7 @@ describe('loadConfig', () => {
       store: { kind: 'postgres' },
       adminSecret: 'a-long-enough-secret',
       redisKeyPrefix: 'x-',
+      instanceId: 'keymeter-0',
       pageSize: 25,
       trackAllPaths: false,
       retentionDays: 30,
@@ -56,6 +59,7 @@ describe('loadConfig', () => {
     ['KEYMETER_RETENTION_DAYS', '-3'],
     ['KEYMETER_REDIS_URL', 'localhost:6379'],
     ['KEYMETER_ADMIN_SECRET', 'short'],
+    ['KEYMETER_INSTANCE_ID', 'pod|1'],
   ])('rejects %s=%s with a message naming the variable', (name, value) => {
     expect(() => loadConfig({ [name]: value })).toThrow(ConfigError);
     expect(() => loadConfig({ [name]: value })).toThrow(name);

@@ -10,6 +10,11 @@ export interface Config {
   adminSecret: string | undefined;
   redisUrl: string | undefined;
   redisKeyPrefix: string;
+  /**
+   * Stable drain identity (KEYMETER_INSTANCE_ID). A restart under the same id adopts the batches
+   * it left in flight at once instead of waiting out its old lease; undefined = random per start.
+   */
+  instanceId: string | undefined;
   timeZone: TimeZone;
   pageSize: number;
   trackAllPaths: boolean;
@@ -73,6 +78,17 @@ function timeZone(raw: string): TimeZone {
   }
 }
 
+function instanceId(raw: string | undefined): string | undefined {
+  if (raw === undefined || raw === '') return undefined;
+  // It becomes part of Redis key names and batch ids, whose index values use '|' and ','.
+  if (!/^[A-Za-z0-9._-]{1,64}$/.test(raw)) {
+    throw new ConfigError(
+      `KEYMETER_INSTANCE_ID=${JSON.stringify(raw)} is invalid: use 1 to 64 letters, digits, '.', '_' or '-' (e.g. the pod name)`,
+    );
+  }
+  return raw;
+}
+
 /** Reads and validates the KEYMETER_* variables (SPEC §4). Throws ConfigError naming the culprit. */
 export function loadConfig(env: Env): Config {
   const redisUrl = env.KEYMETER_REDIS_URL?.trim() || undefined;
@@ -91,6 +107,7 @@ export function loadConfig(env: Env): Config {
     adminSecret: adminSecret || undefined,
     redisUrl,
     redisKeyPrefix: env.KEYMETER_REDIS_KEY_PREFIX ?? 'analytics-',
+    instanceId: instanceId(env.KEYMETER_INSTANCE_ID?.trim()),
     timeZone: timeZone(env.KEYMETER_TIMEZONE?.trim() || 'UTC'),
     pageSize: integer(env, 'KEYMETER_PAGE_SIZE', 10, 1, 10_000),
     trackAllPaths: boolean(env, 'KEYMETER_TRACK_ALL_PATHS', true),

@@ -1,6 +1,7 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { AppDeps } from '../app.ts';
 import { prepareResults } from '../ingest/prepare-batch.ts';
+import type { IngestMetrics } from '../ops/metrics.ts';
 import { decodeJsonRecord } from '../record/json-decoder.ts';
 import { recordFromGoObject, unpackMsgpackArray } from '../record/msgpack-decoder.ts';
 import { TykError } from './tyk-error.ts';
@@ -12,7 +13,12 @@ const MSGPACK_TYPES = ['application/msgpack', 'application/x-msgpack', 'applicat
  * gateway-encoded records. Accepted records are committed before the response is sent; a
  * malformed body commits nothing.
  */
-export function ingestRoutes(app: FastifyInstance, deps: AppDeps, guard: (r: FastifyRequest) => void): void {
+export function ingestRoutes(
+  app: FastifyInstance,
+  deps: AppDeps,
+  guard: (r: FastifyRequest) => void,
+  metrics: IngestMetrics,
+): void {
   app.register(async (ingest) => {
     ingest.addContentTypeParser(MSGPACK_TYPES, { parseAs: 'buffer' }, (_req, body, done) => {
       const records = unpackMsgpackArray(body as Buffer);
@@ -32,6 +38,9 @@ export function ingestRoutes(app: FastifyInstance, deps: AppDeps, guard: (r: Fas
         trackAllPaths: deps.config.trackAllPaths,
       });
       if (prepared.accepted > 0) await deps.store.aggregates.commit(prepared.batch);
+      // Rejected HTTP records go back to the caller (Meta.errors), not to the dead letters.
+      metrics.accepted.inc({ source: 'http' }, prepared.accepted);
+      metrics.rejected.inc({ source: 'http' }, prepared.rejected.length);
       return {
         Status: 'OK',
         Message: `${prepared.accepted} records accepted, ${prepared.rejected.length} rejected`,

@@ -37,7 +37,7 @@ export function createIngestMetrics(registry: Registry): IngestMetrics {
     }),
     rejected: new Counter({
       name: 'keymeter_records_rejected_total',
-      help: 'Records that failed to decode or validate (kept as dead letters)',
+      help: 'Records that failed to decode or validate (Redis: kept as dead letters; HTTP: returned to the caller)',
       labelNames: ['source'],
       registers,
     }),

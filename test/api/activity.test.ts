@@ -297,6 +297,14 @@ describe.each(storesUnderTest())('seed endpoints behaviour ($name)', (backend) =
 
   it('reports rejected records by index and commits the accepted ones', async () => {
     const key = await setup();
+    const counted = async (name: string) => {
+      const text = (await t.app.inject({ url: '/metrics' })).body;
+      return Number(new RegExp(`^${name}\\{source="http"\\} (\\d+)$`, 'm').exec(text)?.[1] ?? 0);
+    };
+    const before = [
+      await counted('keymeter_records_accepted_total'),
+      await counted('keymeter_records_rejected_total'),
+    ];
     const r = await t.ingestJson([
       toJson(rec()),
       { ...toJson(rec()), org_id: '' },
@@ -309,5 +317,7 @@ describe.each(storesUnderTest())('seed endpoints behaviour ($name)', (backend) =
     expect(r.body.Meta?.errors?.map((e) => e.index)).toEqual([1, 2, 3, 4]);
     expect(r.body.Meta?.errors?.[0]?.reason).toMatch(/org/i);
     expect((await keyRows(key, '1/1/2024/31/1/2024'))[0]?.hits).toBe(1);
+    expect(await counted('keymeter_records_accepted_total')).toBe((before[0] ?? 0) + 2);
+    expect(await counted('keymeter_records_rejected_total')).toBe((before[1] ?? 0) + 4);
   });
 });

@@ -102,6 +102,33 @@ describe.skipIf(!up)('Redis drainer', () => {
     expect(await redis.hkeys(`keymeter:${p}:inflight`)).toEqual(['b2']);
   });
 
+  it('a restart under the same instance id adopts its in-flight batch without waiting for the lease', async () => {
+    const p = prefix();
+    const store = await sqliteUnderTest.open();
+    const records = makeRecords(800, 21);
+    await pushRecords(redis, p, records);
+    // The previous process of pod-0 claimed a batch and died; its lease has a minute left.
+    const source = new BatchSource(redis, drainKeys(p), 60);
+    await source.renewLease('pod-0', 60_000);
+    expect((await source.claim('pod-0.dead.0', 'pod-0', 500))?.entries).toHaveLength(500);
+    // Another instance leaves it alone while that lease lives…
+    const other = testDrainer(redis, store, p, { instanceId: 'pod-1', leaseMs: 60_000 });
+    other.start();
+    await waitFor(async () =>
+      (await Promise.all(gatewayLists(p).map((l) => redis.llen(l)))).every((n) => n === 0),
+    );
+    await new Promise((r) => setTimeout(r, 300));
+    expect(await redis.hkeys(`keymeter:${p}:inflight`)).toEqual(['pod-0.dead.0']);
+    await other.stop();
+    // …the restarted pod-0 takes it at once.
+    const restarted = testDrainer(redis, store, p, { instanceId: 'pod-0', leaseMs: 60_000 });
+    restarted.start();
+    await waitFor(() => drained(redis, p), 5_000);
+    await restarted.stop();
+    await expectExactTotals(store, records);
+    await store.close();
+  });
+
   it('two drainers at once drain disjoint records: exact totals', async () => {
     const p = prefix();
     const store = await sqliteUnderTest.open();

@@ -16,7 +16,7 @@ export interface RunningDrain {
 /** Connects to the gateways' Redis and starts draining their analytics lists (main.ts wiring). */
 export function startRedisDrain(o: {
   url: string;
-  config: Pick<Config, 'redisKeyPrefix' | 'timeZone' | 'trackAllPaths'>;
+  config: Pick<Config, 'redisKeyPrefix' | 'instanceId' | 'timeZone' | 'trackAllPaths'>;
   store: Store;
   metrics: IngestMetrics;
   log: DrainLog & { error(obj: object, msg: string): void };
@@ -28,6 +28,7 @@ export function startRedisDrain(o: {
     redis,
     store: o.store,
     prefix: o.config.redisKeyPrefix,
+    ...(o.config.instanceId === undefined ? {} : { instanceId: o.config.instanceId }),
     aggregate: { tz: o.config.timeZone, trackAllPaths: o.config.trackAllPaths },
     metrics: o.metrics,
     log: o.log,
