@@ -18,8 +18,15 @@ export class StringIds {
   id(s: string): number {
     let id = this.ids.get(s);
     if (id === undefined) {
-      id = this.strings.length;
-      this.strings.push(s);
+      // PostgreSQL text cannot hold NUL (a request path can carry one, e.g. /a%00b): it becomes
+      // U+FFFD, as undecodable bytes do, so the record still counts and every store can keep it.
+      const clean = s.includes('\0') ? s.replaceAll('\0', '\uFFFD') : s;
+      id = this.ids.get(clean);
+      if (id === undefined) {
+        id = this.strings.length;
+        this.strings.push(clean);
+        this.ids.set(clean, id);
+      }
       this.ids.set(s, id);
     }
     return id;

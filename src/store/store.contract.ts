@@ -165,6 +165,15 @@ export function describeStoreContract(name: string, open: StoreFactory): void {
       expect((await query())[0]?.counters.hits).toBe(1);
     });
 
+    it('stores identity strings holding NUL (as U+FFFD) instead of failing the batch', async () => {
+      await store.aggregates.commit(
+        batchOf([rec({ path: '/a\0b', apiName: 'x\0' }), rec({ path: '/a\uFFFDb' })]),
+      );
+      const rows = await query();
+      expect(rows.map((r) => r.path)).toEqual(['/a\uFFFDb']);
+      expect(rows[0]?.counters.hits).toBe(2);
+    });
+
     it('commits several batch ids as one: all skipped together, never a partial repeat', async () => {
       const b = batchOf([rec()]);
       expect(await store.aggregates.commit(b, { batchIds: ['g-1', 'g-2', 'g-3'] })).toBe(true);
