@@ -32,20 +32,37 @@ export class BatchSource {
   /** Claims up to `max` entries across the lists; undefined when every list is empty. */
   async claim(batchId: string, owner: string, max: number): Promise<ClaimedBatch | undefined> {
     const { lists, index, segment } = this.keys;
-    const keys = [index, ...lists, ...lists.map((_, i) => segment(batchId, i))];
+    const segments = lists.map((_, i) => segment(batchId, i));
+    const keys = [index, ...lists, ...segments];
     this.rotation = (this.rotation + 1) % lists.length;
-    const reply = (await runScript(this.redis, CLAIM, keys, [
-      max,
-      this.listTtlSeconds,
-      owner,
-      batchId,
-      this.rotation,
-    ])) as [number[], ...Buffer[]];
-    const [flat, ...entries] = reply;
-    if (entries.length === 0) return undefined;
+    const args = [keys.length, ...keys, max, this.listTtlSeconds, owner, batchId, this.rotation];
+    // The script moves entries inside Redis; every segment is read back in the same round trip.
+    const run = async (command: 'EVALSHA' | 'EVAL') => {
+      const pipe = this.redis.pipeline();
+      pipe.callBuffer(command, [command === 'EVAL' ? CLAIM.lua : CLAIM.sha, ...args]);
+      for (const seg of segments) pipe.lrangeBuffer(seg, 0, -1);
+      const replies = (await pipe.exec()) ?? [];
+      const err = replies.find(([e]) => e)?.[0];
+      if (err) throw err;
+      return replies.map(([, r]) => r);
+    };
+    let replies: unknown[];
+    try {
+      replies = await run('EVALSHA');
+    } catch (err) {
+      if (!String((err as Error).message).startsWith('NOSCRIPT')) throw err;
+      replies = await run('EVAL');
+    }
+    const [flat, ...reads] = replies as [number[], ...Buffer[][]];
     const layout: Layout = [];
-    for (let i = 0; i < flat.length; i += 2) layout.push({ list: flat[i] ?? 0, count: flat[i + 1] ?? 0 });
-    return { batchId, layout, entries };
+    const entries: Buffer[] = [];
+    for (let i = 0; i < flat.length; i += 2) {
+      const list = flat[i] ?? 0;
+      const got = reads[list] ?? [];
+      layout.push({ list, count: got.length });
+      for (const e of got) entries.push(e);
+    }
+    return entries.length === 0 ? undefined : { batchId, layout, entries };
   }
 
   /** Every batch claimed and not yet finished, by any instance. Unparseable entries are skipped. */

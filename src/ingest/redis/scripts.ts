@@ -26,25 +26,25 @@ export async function runScript(
 /**
  * Claims up to ARGV[1] entries from the gateway lists into this batch's own segment keys and
  * registers the batch in the index, all in one atomic step. Idempotent per batch id: a claim
- * resent after a dropped connection returns what the first run took instead of taking more.
+ * resent after a dropped connection reports what the first run took instead of taking more.
+ * Entries are moved inside Redis (`RENAME` of a whole list, else `LMOVE` one by one: no copy
+ * through Lua strings) and not returned: the caller reads its segments natively, in the same
+ * round trip.
  * KEYS: index, the n gateway lists, then the n segment keys (same order).
  * ARGV: max entries, list TTL (s), owner, batch id, first list position (rotates for fairness).
- * Reply: { {pos, count, pos, count, …}, entry, entry, … }.
+ * Reply: {pos, count, pos, count, …}.
  */
 export const CLAIM = script(`
 local n = (#KEYS - 1) / 2
 local layout = {}
-local out = {layout}
 local existing = redis.call('HGET', KEYS[1], ARGV[4])
 if existing then
   local bar = string.find(existing, '|', 1, true)
-  for pos, _ in string.gmatch(string.sub(existing, bar + 1), '(%d+):(%d+)') do
-    local entries = redis.call('LRANGE', KEYS[n + 2 + tonumber(pos)], 0, -1)
+  for pos, count in string.gmatch(string.sub(existing, bar + 1), '(%d+):(%d+)') do
     layout[#layout + 1] = tonumber(pos)
-    layout[#layout + 1] = #entries
-    for j = 1, #entries do out[#out + 1] = entries[j] end
+    layout[#layout + 1] = tonumber(count)
   end
-  return out
+  return layout
 end
 local remaining = tonumber(ARGV[1])
 local ttl = tonumber(ARGV[2])
@@ -56,32 +56,28 @@ for k = 0, n - 1 do
   local seg = KEYS[n + 2 + pos]
   if redis.call('TYPE', list).ok == 'list' then
     local len = redis.call('LLEN', list)
-    local entries
+    local moved
     if len <= remaining then
       -- The whole list moves in O(1); it must not keep the gateway's TTL under our name.
       redis.call('RENAME', list, seg)
       redis.call('PERSIST', seg)
-      entries = redis.call('LRANGE', seg, 0, -1)
+      moved = len
     else
-      entries = redis.call('LRANGE', list, 0, remaining - 1)
-      redis.call('LTRIM', list, remaining, -1)
+      for j = 1, remaining do redis.call('LMOVE', list, seg, 'LEFT', 'RIGHT') end
+      moved = remaining
       -- Re-arm the TTL after the trim, as Tyk Pump does.
       redis.call('EXPIRE', list, ttl)
-      for j = 1, #entries, 4000 do
-        redis.call('RPUSH', seg, unpack(entries, j, math.min(j + 3999, #entries)))
-      end
     end
     layout[#layout + 1] = pos
-    layout[#layout + 1] = #entries
-    parts[#parts + 1] = pos .. ':' .. #entries
-    for j = 1, #entries do out[#out + 1] = entries[j] end
-    remaining = remaining - #entries
+    layout[#layout + 1] = moved
+    parts[#parts + 1] = pos .. ':' .. moved
+    remaining = remaining - moved
   end
 end
 if #parts > 0 then
   redis.call('HSET', KEYS[1], ARGV[4], ARGV[3] .. '|' .. table.concat(parts, ','))
 end
-return out
+return layout
 `);
 
 /**
