@@ -147,7 +147,7 @@ export class RedisDrainer {
         const full = claimed.entries.length >= this.o.batchSize;
         if (full && !this.stopping && this.o.clock() < this.nextSweepAt) next = this.claim();
         group ??= this.newGroup();
-        group.add(claimed);
+        await group.add(claimed);
         if (next && !this.groupDone(group)) continue;
       }
       if (group) {
@@ -255,7 +255,7 @@ export class RedisDrainer {
         this.o.metrics.adoptedBatches.inc();
         this.o.log.info({ batchId: batch.batchId, from: entry.owner }, 'adopted an in-flight batch');
         const group = this.newGroup();
-        group.add(batch);
+        await group.add(batch);
         await this.process(group);
       }
       this.recovered('redis');
