@@ -41,6 +41,13 @@ const randomString = (r: Random): string => {
 const INTS = [0, 1, -1, 127, 128, 255, 256, -32, -33, -129, 65_535, 65_536, 2 ** 31 - 1, -(2 ** 31), 2 ** 32];
 const randomInt = (r: Random): number =>
   r.chance(0.5) ? r.pick(INTS) : r.chance(0.5) ? r.int(0, 5000) : r.int(-(2 ** 40), 2 ** 40);
+/** Durations: mostly within the accepted ±(2^31 − 1) ms (every integer encoding), sometimes not. */
+const randomDuration = (r: Random): number =>
+  r.chance(0.1)
+    ? randomInt(r)
+    : r.chance(0.5)
+      ? r.pick([0, 1, -1, 127, 128, -33, 255, 256, 65_535, 65_536, 2 ** 31 - 1, -(2 ** 31 - 1)])
+      : r.int(0, 5000);
 const CODES = [100, 101, 200, 201, 204, 301, 302, 304, 400, 401, 403, 404, 429, 500, 502, 503, -1, 0, 999];
 
 function randomRecord(r: Random): AnalyticsRecord {
@@ -53,9 +60,9 @@ function randomRecord(r: Random): AnalyticsRecord {
     apiKey: r.chance(0.5) ? r.pick(['00000000', '', 'a1b2c3']) : randomString(r),
     oauthId: r.chance(0.7) ? '' : randomString(r),
     responseCode: r.chance(0.8) ? r.pick(CODES) : randomInt(r),
-    requestTime: randomInt(r),
-    latencyTotal: randomInt(r),
-    latencyUpstream: randomInt(r),
+    requestTime: randomDuration(r),
+    latencyTotal: randomDuration(r),
+    latencyUpstream: randomDuration(r),
     timestampMs: r.chance(0.8) ? r.int(1.6e12, 1.8e12) : r.int(-1e12, 2.6e14),
     trackPath: r.chance(0.5),
     isGraphQL: r.chance(0.1),

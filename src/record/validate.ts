@@ -8,6 +8,16 @@ import { reject } from './record.ts';
  */
 export const MAX_FIELD_CHARS = 1_024;
 
+/**
+ * Largest duration (ms, either sign) accepted in RequestTime and the latencies: about 24.8 days,
+ * far beyond any gateway timeout. A larger one is corrupt, and would break exactness twice: sums
+ * past 2^53 lose integer precision, and past 2^63 PostgreSQL's bigint rejects every commit of
+ * the row's batch, stalling the drain.
+ */
+export const MAX_DURATION_MS = 2_147_483_647;
+
+const duration = (v: number): boolean => Number.isInteger(v) && v <= MAX_DURATION_MS && v >= -MAX_DURATION_MS;
+
 /** Largest timestamp we accept (year 9999): anything beyond is a corrupt record, not traffic. */
 const MAX_TIMESTAMP_MS = 253_402_300_799_999;
 
@@ -28,9 +38,9 @@ export function recordProblem(record: AnalyticsRecord): string | undefined {
   if (!Number.isInteger(record.responseCode)) return 'ResponseCode is not an integer';
   // Spelled out rather than looped over a table: this runs for every record on the hot path.
   // Whole milliseconds, as the gateway's int64 fields are: every store keeps them as integers.
-  if (!Number.isSafeInteger(record.requestTime)) return 'RequestTime is not an integer';
-  if (!Number.isSafeInteger(record.latencyTotal)) return 'Latency.Total is not an integer';
-  if (!Number.isSafeInteger(record.latencyUpstream)) return 'Latency.Upstream is not an integer';
+  if (!duration(record.requestTime)) return durationProblem('RequestTime', record.requestTime);
+  if (!duration(record.latencyTotal)) return durationProblem('Latency.Total', record.latencyTotal);
+  if (!duration(record.latencyUpstream)) return durationProblem('Latency.Upstream', record.latencyUpstream);
   if (
     !Number.isFinite(record.timestampMs) ||
     record.timestampMs < 0 ||
@@ -40,6 +50,9 @@ export function recordProblem(record: AnalyticsRecord): string | undefined {
   }
   return undefined;
 }
+
+const durationProblem = (name: string, v: number): string =>
+  Number.isInteger(v) ? `${name} is out of range (|ms| > ${MAX_DURATION_MS})` : `${name} is not an integer`;
 
 function oversizeField(r: AnalyticsRecord): string | undefined {
   if (r.orgId.length > MAX_FIELD_CHARS) return 'OrgID';
