@@ -68,7 +68,7 @@ function traffic(seed: number, n: number): AnalyticsRecord[] {
       method: r.pick(['GET', 'POST']),
       apiKey: r.chance(0.8) ? `key-${r.int(0, 30)}` : '',
       oauthId: r.chance(0.3) ? `client-${r.int(0, 4)}` : '',
-      // Many distinct codes per row: more than the four a row keeps inline.
+      // Many distinct codes per row: more than the eight a row keeps inline.
       responseCode: r.pick([200, 201, 204, 301, 304, 400, 401, 404, 429, 500, 502, 503, -1]),
       requestTime: r.int(0, 5000),
       latencyTotal: r.int(0, 4000),

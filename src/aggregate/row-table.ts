@@ -1,8 +1,8 @@
 import type { AggregateRow, SubjectKind } from './aggregate.ts';
 import type { CounterSample, Counters } from './counters.ts';
 
-/** Response codes kept inline per row; a row that sees more distinct codes spills into a Map. */
-const INLINE_CODES = 4;
+/** Response codes kept inline per row (a busy day row sees about ten); beyond, a row spills into a Map. */
+const INLINE_CODES = 8;
 const EMPTY = -1;
 /** A minimum with no value yet (`null` in Counters): never smaller than a real one. */
 const NONE = Number.POSITIVE_INFINITY;
@@ -235,7 +235,8 @@ export class RowTable {
     for (let k = 0; k < (this.codeCount[row] as number); k++) {
       codes.set(this.code[base + k] as number, this.codeHits[base + k] as number);
     }
-    for (const [code, hits] of this.spilled.get(row) ?? []) codes.set(code, hits);
+    const spill = this.spilled.get(row);
+    if (spill) for (const [code, hits] of spill) codes.set(code, hits);
     const minOk = (v: number): number | null => (v === NONE ? null : v);
     return {
       hits: n[o] as number,
