@@ -27,6 +27,7 @@ export interface AggregateRow extends RowKey {
 export interface AggregateBatch {
   hours: AggregateRow[];
   days: AggregateRow[];
+  weeks: AggregateRow[];
   months: AggregateRow[];
 }
 
@@ -144,18 +145,20 @@ const newRow = (
 });
 
 /**
- * Rolls hourly rows up into the local-day and local-month rows they belong to. Exact because
+ * Rolls hourly rows up into the local-day, local-week and local-month rows they belong to. Exact because
  * every hourly bucket lies inside one local day (buckets are aligned to the zone's day boundaries).
  */
 export function rollUp(hours: AggregateRow[], tz: TimeZone): AggregateBatch {
   const days = new RowAccumulator();
+  const weeks = new RowAccumulator();
   const months = new RowAccumulator();
   for (const row of hours) {
-    const { day, month } = bucketOf(row.bucket, tz);
+    const { day, week, month } = bucketOf(row.bucket, tz);
     days.add(row, day);
+    weeks.add(row, week);
     months.add(row, month);
   }
-  return { hours, days: days.list(), months: months.list() };
+  return { hours, days: days.list(), weeks: weeks.list(), months: months.list() };
 }
 
 /** Records → the full batch of rows to commit. */

@@ -28,7 +28,13 @@ export const AGG_COLUMNS = [
   'codes',
 ] as const;
 
-export const AGG_TABLES = { hours: 'agg_hour', days: 'agg_day', months: 'agg_month' } as const;
+/** Every granularity's table, in the order commits write (and PostgreSQL locks) them. */
+export const AGG_TABLES = {
+  hours: 'agg_hour',
+  days: 'agg_day',
+  weeks: 'agg_week',
+  months: 'agg_month',
+} as const;
 export type AggregateTableName = (typeof AGG_TABLES)[keyof typeof AGG_TABLES];
 
 export function rowParams(r: AggregateRow): Array<string | number | null> {
@@ -140,5 +146,6 @@ export function mergeTotals(rows: Iterable<TotalsRow>): EndpointTotals[] {
 export const retentionTargets = (c: RetentionCutoff): Array<[AggregateTableName, number]> => [
   [AGG_TABLES.hours, c.hour],
   [AGG_TABLES.days, c.day],
+  [AGG_TABLES.weeks, c.week],
   [AGG_TABLES.months, c.month],
 ];

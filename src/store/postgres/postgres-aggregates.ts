@@ -9,7 +9,7 @@ import {
   rowParams,
   type TotalsRow,
 } from '../columns.ts';
-import { totalsSql, upsertSql } from '../sql.ts';
+import { rangeTotalsSql, upsertSql } from '../sql.ts';
 import type {
   AggregateStore,
   CommitOptions,
@@ -24,11 +24,13 @@ import { inTransaction } from './pg-client.ts';
 import { chunkSizes, pgDialect } from './pg-dialect.ts';
 import { applyPgRetention } from './pg-retention.ts';
 
-const LEVELS = ['hours', 'days', 'months'] as const;
+const LEVELS = ['hours', 'days', 'weeks', 'months'] as const;
 
 export class PostgresAggregates implements AggregateStore {
   /** Upsert SQL text per (table, rows); built once, it is long. */
   private readonly upserts = new Map<string, string>();
+  /** Seed-query SQL text per plan shape. */
+  private readonly totalsText = new Map<string, string>();
 
   constructor(
     private readonly pool: pg.Pool,
@@ -59,7 +61,7 @@ export class PostgresAggregates implements AggregateStore {
         );
         if (r.rowCount === 0) return false;
       }
-      // Deterministic lock order for every writer: hour rows, then day rows, then month rows, each sorted.
+      // Deterministic lock order for every writer: hour, day, week, then month rows, each sorted.
       for (const level of LEVELS) {
         await this.upsertRows(client, AGG_TABLES[level], [...batch[level]].sort(compareRows));
       }
@@ -83,18 +85,22 @@ export class PostgresAggregates implements AggregateStore {
 
   async queryEndpoints(q: EndpointQuery): Promise<EndpointTotals[]> {
     const plan = planRange(q.startDay, q.endDay);
-    const segments: Array<['agg_day' | 'agg_month', [number, number]]> = plan.days.map((r) => ['agg_day', r]);
-    if (plan.months) segments.push(['agg_month', plan.months]);
     const withOrg = q.orgId !== null;
-    const width = withOrg ? 5 : 4;
-    // One statement, so one snapshot across the segments (and one round trip).
-    const text = segments
-      .map(([table], i) => totalsSql(table, pgDialect, withOrg, 1 + i * width))
-      .join('\nUNION ALL\n');
-    const values = segments.flatMap(([, [from, to]]) =>
-      withOrg ? [q.kind, q.subject, q.orgId, from, to] : [q.kind, q.subject, from, to],
+    // One statement, so one snapshot across the segments (and one round trip); named by its
+    // shape, so each connection prepares it once.
+    const name = `totals_${plan.map((s) => s.level[0]).join('')}_${withOrg ? 'org' : 'all'}`;
+    let text = this.totalsText.get(name);
+    if (text === undefined) {
+      text = rangeTotalsSql(
+        plan.map((s) => AGG_TABLES[s.level]),
+        pgDialect,
+        withOrg,
+      );
+      this.totalsText.set(name, text);
+    }
+    const values = plan.flatMap((s) =>
+      withOrg ? [q.kind, q.subject, q.orgId, s.from, s.to] : [q.kind, q.subject, s.from, s.to],
     );
-    const name = `totals_${segments.map(([t]) => t.slice(4, 5)).join('')}_${withOrg ? 'org' : 'all'}`;
     const r = await this.pool.query<TotalsRow>({ name, text, values });
     return mergeTotals(r.rows);
   }
