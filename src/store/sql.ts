@@ -1,4 +1,6 @@
-import { AGG_COLUMNS, type AggregateTableName } from './columns.ts';
+import { planRange } from '../aggregate/buckets.ts';
+import { AGG_COLUMNS, AGG_TABLES, type AggregateTableName } from './columns.ts';
+import type { EndpointQuery } from './store.ts';
 
 /** What differs between the SQL dialects in the upsert that merges counters. */
 export interface SqlDialect {
@@ -76,4 +78,26 @@ export function rangeTotalsSql(tables: AggregateTableName[], d: SqlDialect, with
   return `SELECT api_id, path, api_name, ${totals.join(', ')}
 FROM (${segments.join('\nUNION ALL\n')}) AS segment
 GROUP BY api_id, path, api_name`;
+}
+
+/** A seed query planned over the roll-ups: the statement's shape (its cache key), tables and parameters. */
+export interface PlannedTotals {
+  shape: string;
+  tables: AggregateTableName[];
+  withOrg: boolean;
+  params: Array<string | number>;
+}
+
+/** Plans a seed query (see `planRange`) into the inputs of `rangeTotalsSql`. */
+export function planTotals(q: EndpointQuery): PlannedTotals {
+  const plan = planRange(q.startDay, q.endDay);
+  const withOrg = q.orgId !== null;
+  return {
+    shape: `${plan.map((s) => s.level[0]).join('')}_${withOrg ? 'org' : 'all'}`,
+    tables: plan.map((s) => AGG_TABLES[s.level]),
+    withOrg,
+    params: plan.flatMap((s) =>
+      q.orgId !== null ? [q.kind, q.subject, q.orgId, s.from, s.to] : [q.kind, q.subject, s.from, s.to],
+    ),
+  };
 }

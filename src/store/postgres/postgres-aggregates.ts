@@ -1,6 +1,5 @@
 import type pg from 'pg';
 import type { AggregateBatch, AggregateRow } from '../../aggregate/aggregate.ts';
-import { planRange } from '../../aggregate/buckets.ts';
 import {
   AGG_TABLES,
   type AggregateTableName,
@@ -9,7 +8,7 @@ import {
   rowParams,
   type TotalsRow,
 } from '../columns.ts';
-import { rangeTotalsSql, upsertSql } from '../sql.ts';
+import { planTotals, rangeTotalsSql, upsertSql } from '../sql.ts';
 import type {
   AggregateStore,
   CommitOptions,
@@ -84,24 +83,18 @@ export class PostgresAggregates implements AggregateStore {
   }
 
   async queryEndpoints(q: EndpointQuery): Promise<EndpointTotals[]> {
-    const plan = planRange(q.startDay, q.endDay);
-    const withOrg = q.orgId !== null;
-    // One statement, so one snapshot across the segments (and one round trip); named by its
-    // shape, so each connection prepares it once.
-    const name = `totals_${plan.map((s) => s.level[0]).join('')}_${withOrg ? 'org' : 'all'}`;
-    let text = this.totalsText.get(name);
+    const { shape, tables, withOrg, params } = planTotals(q);
+    let text = this.totalsText.get(shape);
     if (text === undefined) {
-      text = rangeTotalsSql(
-        plan.map((s) => AGG_TABLES[s.level]),
-        pgDialect,
-        withOrg,
-      );
-      this.totalsText.set(name, text);
+      text = rangeTotalsSql(tables, pgDialect, withOrg);
+      this.totalsText.set(shape, text);
     }
-    const values = plan.flatMap((s) =>
-      withOrg ? [q.kind, q.subject, q.orgId, s.from, s.to] : [q.kind, q.subject, s.from, s.to],
-    );
-    const r = await this.pool.query<TotalsRow>({ name, text, values });
+    // One statement, so one snapshot across the segments (and one round trip). Deliberately
+    // not a named prepared statement: after five executions PostgreSQL switches a named one to
+    // its generic plan, which cannot see the bucket ranges, estimates one row per partition and
+    // sorts for a GroupAggregate — measured 7.4–7.8 ms against 4.6–4.9 ms (+0.6 ms planning)
+    // for the custom plan's HashAggregate on the benchmark's 31-day query (EXPLAIN ANALYZE).
+    const r = await this.pool.query<TotalsRow>({ text, values: params });
     return mergeTotals(r.rows);
   }
 

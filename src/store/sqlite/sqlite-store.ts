@@ -2,10 +2,9 @@ import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
-import { planRange } from '../../aggregate/buckets.ts';
 import { AGG_TABLES, mergeTotals, retentionTargets, rowParams, type TotalsRow } from '../columns.ts';
 import { loadMigrations } from '../migrations.ts';
-import { rangeTotalsSql, type SqlDialect, upsertSql } from '../sql.ts';
+import { planTotals, rangeTotalsSql, type SqlDialect, upsertSql } from '../sql.ts';
 import type {
   AggregateStore,
   CommitOptions,
@@ -105,23 +104,12 @@ class SqliteAggregates implements AggregateStore {
   }
 
   async queryEndpoints(q: EndpointQuery): Promise<EndpointTotals[]> {
-    const plan = planRange(q.startDay, q.endDay);
-    const withOrg = q.orgId !== null;
-    const shape = `${plan.map((s) => s.level[0]).join('')}_${withOrg ? 'org' : 'all'}`;
+    const { shape, tables, withOrg, params } = planTotals(q);
     let stmt = this.totals.get(shape);
     if (stmt === undefined) {
-      stmt = this.db.prepare(
-        rangeTotalsSql(
-          plan.map((s) => AGG_TABLES[s.level]),
-          dialect,
-          withOrg,
-        ),
-      );
+      stmt = this.db.prepare(rangeTotalsSql(tables, dialect, withOrg));
       this.totals.set(shape, stmt);
     }
-    const params = plan.flatMap((s) =>
-      withOrg ? [q.kind, q.subject, q.orgId, s.from, s.to] : [q.kind, q.subject, s.from, s.to],
-    );
     return mergeTotals(stmt.all(...params) as TotalsRow[]); // one statement: one snapshot
   }
 

@@ -1,4 +1,4 @@
--- A weekly roll-up between days and months (docs/adr/0005-weekly-roll-up.md):
+-- A weekly roll-up between days and months (docs/adr/0003-postgres-store-roll-ups-and-partitioning.md, "Weekly roll-up"):
 --   agg_week.bucket = local ISO week (Monday to Sunday) as floor((day + 3) / 7), where day is the
 --   local day number; week 0 starts on Monday 1969-12-29, as 1970-01-01 was a Thursday.
 -- A query reads whole months, then whole weeks inside the ragged remainders, then ragged days.
