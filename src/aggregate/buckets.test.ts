@@ -180,15 +180,13 @@ describe('planRange', () => {
     }
   });
 
-  it('reads at most 2 × 6 ragged days and 2 × 4 weeks around the whole months', () => {
-    for (let s = d(2023, 1, 1); s < d(2024, 12, 31); s++) {
-      for (const len of [30, 365]) {
-        const plan = planRange(s, s + len);
-        const count = (level: string) =>
-          plan.filter((p) => p.level === level).reduce((n, p) => n + p.to - p.from + 1, 0);
-        expect(count('days')).toBeLessThanOrEqual(len === 30 ? 12 : 24);
-        expect(count('weeks')).toBeLessThanOrEqual(8);
-      }
+  it('reads at most 13 buckets per endpoint for 31 days (instead of 31) and 31 for 366 days', () => {
+    const buckets = (s: number, e: number) => planRange(s, e).reduce((n, p) => n + p.to - p.from + 1, 0);
+    for (let s = d(2022, 1, 1); s < d(2025, 1, 1); s++) {
+      expect(buckets(s, s + 30)).toBeLessThanOrEqual(13);
+      expect(buckets(s, s + 365)).toBeLessThanOrEqual(31);
     }
+    // Three weeks and ten days: Thursday 4 Jan 2024 + 31 days.
+    expect(buckets(d(2024, 1, 4), d(2024, 2, 3))).toBe(13);
   });
 });

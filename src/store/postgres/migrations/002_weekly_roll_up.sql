@@ -4,31 +4,8 @@
 -- A query reads whole months, then whole weeks inside the ragged remainders, then ragged days.
 -- Partitioned like agg_day, by year: agg_week_pYYYY holds the weeks whose Monday lies in YYYY,
 -- from (first Monday of YYYY) to (first Monday of YYYY + 1); the store creates them on demand.
-CREATE TABLE agg_week (
-  kind text COLLATE "C" NOT NULL,
-  subject text COLLATE "C" NOT NULL,
-  org_id text COLLATE "C" NOT NULL,
-  bucket bigint NOT NULL,
-  api_id text COLLATE "C" NOT NULL,
-  path text COLLATE "C" NOT NULL,
-  method text COLLATE "C" NOT NULL,
-  hits bigint NOT NULL,
-  success bigint NOT NULL,
-  error bigint NOT NULL,
-  sum_request_time bigint NOT NULL,
-  sum_latency bigint NOT NULL,
-  sum_upstream bigint NOT NULL,
-  max_latency bigint NOT NULL,
-  max_upstream bigint NOT NULL,
-  min_latency_ok bigint,
-  min_upstream_ok bigint,
-  min_latency_all bigint NOT NULL,
-  min_upstream_all bigint NOT NULL,
-  last_hit bigint NOT NULL,
-  api_name text COLLATE "C" NOT NULL,
-  codes jsonb NOT NULL,
-  PRIMARY KEY (kind, subject, org_id, bucket, api_id, path, method)
-) PARTITION BY RANGE (bucket);
+-- The same columns, collations, NOT NULLs and primary key as agg_day, by construction.
+CREATE TABLE agg_week (LIKE agg_day INCLUDING ALL) PARTITION BY RANGE (bucket);
 
 -- Back-fill from the day rows. First the yearly partitions the existing days need (the same
 -- bounds and names as src/store/postgres/partitions.ts computes), then the rows, merged with
