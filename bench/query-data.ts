@@ -92,7 +92,8 @@ function dedupe(rows: AggregateRow[]): AggregateRow[] {
   });
 }
 
-export const rowsIn = (b: AggregateBatch): number => b.hours.length + b.days.length + b.months.length;
+export const rowsIn = (b: AggregateBatch): number =>
+  b.hours.length + b.days.length + b.weeks.length + b.months.length;
 
 /** Percentile of a sample (nearest rank). */
 export function percentile(values: number[], p: number): number {

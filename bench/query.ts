@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import pg from 'pg';
+import { planRange } from '../src/aggregate/buckets.ts';
 import { TimeZone } from '../src/aggregate/time-zone.ts';
 import { buildReport } from '../src/api/endpoint-report.ts';
 import { mergeTotals } from '../src/store/columns.ts';
@@ -38,7 +39,7 @@ const STORES = (process.env.BENCH_STORES ?? 'sqlite,postgres').split(',');
 
 type Window = [number, number];
 const firstDay = data.startMs / DAY;
-// Not aligned to months, so every answer combines agg_day ends with agg_month middles.
+// Not aligned to months or weeks, so answers combine agg_day ends with agg_week and agg_month middles.
 const windows31: Window[] = Array.from({ length: 8 }, (_, i) => {
   const s = firstDay + 9 + ((i * 37) % Math.max(1, data.days - 40));
   return [s, s + 30];
@@ -152,6 +153,10 @@ for (const kind of STORES) {
       ['31d', windows31],
       ['366d', windows366],
     ] as const) {
+      const buckets = windows.map(([ws, we]) => planRange(ws, we).reduce((n, p) => n + p.to - p.from + 1, 0));
+      console.log(
+        `[${kind}] ${label} windows read ${buckets.join(', ')} buckets (day/week/month rows) per endpoint`,
+      );
       const same =
         JSON.stringify(await aggReport(windows[0] as Window, 0)) ===
         JSON.stringify(await rawReport(windows[0] as Window, 0));

@@ -28,6 +28,7 @@ export interface AggregateRow extends RowKey {
 export interface AggregateBatch {
   hours: AggregateRow[];
   days: AggregateRow[];
+  weeks: AggregateRow[];
   months: AggregateRow[];
 }
 
@@ -102,13 +103,14 @@ export class BatchAggregator {
   }
 
   /**
-   * The batch to commit: hourly rows plus the local-day and local-month rows they roll up into.
-   * Exact because every hourly bucket lies inside one local day (buckets are aligned to the
-   * zone's day boundaries).
+   * The batch to commit: hourly rows plus the local-day, local-week and local-month rows they
+   * roll up into. Exact because every hourly bucket lies inside one local day (buckets are
+   * aligned to the zone's day boundaries).
    */
   finish(): AggregateBatch {
     const hours = this.hours;
     const days = new RowTable(this.names, hours.size);
+    const weeks = new RowTable(this.names, Math.max(16, hours.size >> 1));
     const months = new RowTable(this.names, Math.max(16, hours.size >> 2));
     const seen = new Map<number, BucketOf>();
     for (let row = 0; row < hours.size; row++) {
@@ -119,9 +121,10 @@ export class BatchAggregator {
         seen.set(hour, at);
       }
       days.mergeRow(days.find(kind, subject, org, api, path, method, at.day), hours, row);
+      weeks.mergeRow(weeks.find(kind, subject, org, api, path, method, at.week), hours, row);
       months.mergeRow(months.find(kind, subject, org, api, path, method, at.month), hours, row);
     }
-    return { hours: hours.toRows(), days: days.toRows(), months: months.toRows() };
+    return { hours: hours.toRows(), days: days.toRows(), weeks: weeks.toRows(), months: months.toRows() };
   }
 }
 
@@ -132,7 +135,7 @@ export function aggregateHours(records: Iterable<AnalyticsRecord>, opts: Aggrega
   return acc.hourRows();
 }
 
-/** Rolls hourly rows (one per key and hour) up into the day and month rows they belong to. */
+/** Rolls hourly rows (one per key and hour) up into the day, week and month rows they belong to. */
 export function rollUp(hours: AggregateRow[], tz: TimeZone): AggregateBatch {
   const acc = new BatchAggregator({ tz, trackAllPaths: true });
   for (const row of hours) acc.addHourRow(row);

@@ -1,5 +1,14 @@
 import { describe, expect, it } from 'vitest';
-import { bucketOf, dayOfDate, firstDayOfMonth, monthOfDay, planRange } from './buckets.ts';
+import {
+  bucketOf,
+  dayOfDate,
+  firstDayOfMonth,
+  firstDayOfWeek,
+  monthOfDay,
+  type PlanSegment,
+  planRange,
+  weekOfDay,
+} from './buckets.ts';
 import { TimeZone } from './time-zone.ts';
 
 const H = 3_600_000;
@@ -62,30 +71,122 @@ describe('calendar helpers', () => {
   });
 });
 
-describe('planRange', () => {
+describe('weeks', () => {
   const d = (y: number, m: number, day: number) => dayOfDate(y, m, day) ?? 0;
 
-  it('uses days only inside one month', () => {
-    expect(planRange(d(2024, 2, 3), d(2024, 2, 20))).toEqual({
-      days: [[d(2024, 2, 3), d(2024, 2, 20)]],
-      months: undefined,
-    });
+  it('runs Monday to Sunday: 1970-01-01 (a Thursday) is in week 0, which starts on Monday 1969-12-29', () => {
+    expect(weekOfDay(0)).toBe(0);
+    expect(firstDayOfWeek(0)).toBe(-3);
+    expect(weekOfDay(3)).toBe(0); // Sunday 1970-01-04
+    expect(weekOfDay(4)).toBe(1); // Monday 1970-01-05
+    expect(weekOfDay(-4)).toBe(-1); // Sunday 1969-12-28
+    for (let day = d(2023, 1, 1); day < d(2026, 1, 1); day++) {
+      const week = weekOfDay(day);
+      expect(new Date(firstDayOfWeek(week) * 86_400_000).getUTCDay()).toBe(1);
+      expect(day - firstDayOfWeek(week)).toBeGreaterThanOrEqual(0);
+      expect(day - firstDayOfWeek(week)).toBeLessThan(7);
+    }
   });
 
-  it('uses whole months and ragged day ends, covering every day exactly once', () => {
-    const plan = planRange(d(2023, 11, 15), d(2024, 3, 2));
-    expect(plan.months).toEqual([2023 * 12 + 11, 2024 * 12 + 1]);
-    expect(plan.days).toEqual([
-      [d(2023, 11, 15), d(2023, 11, 30)],
-      [d(2024, 3, 1), d(2024, 3, 2)],
+  it('keeps ISO weeks whole across a year boundary', () => {
+    // ISO week 1 of 2025 runs from Monday 2024-12-30 to Sunday 2025-01-05.
+    expect(weekOfDay(d(2024, 12, 30))).toBe(weekOfDay(d(2025, 1, 5)));
+    expect(weekOfDay(d(2024, 12, 29))).toBe(weekOfDay(d(2024, 12, 30)) - 1);
+    expect(firstDayOfWeek(weekOfDay(d(2025, 1, 1)))).toBe(d(2024, 12, 30));
+  });
+
+  it('gives each local day the week of its local date, in a DST zone and a +05:30 zone', () => {
+    const ny = new TimeZone('America/New_York');
+    // Sunday 2024-03-10 (23 hours) and Monday 2024-03-11, local midnight to local midnight.
+    const sunday = d(2024, 3, 10);
+    expect(bucketOf(ny.startOfLocalDay(sunday + 1) - 1, ny).week).toBe(weekOfDay(sunday));
+    expect(bucketOf(ny.startOfLocalDay(sunday + 1), ny).week).toBe(weekOfDay(sunday) + 1);
+    const kolkata = new TimeZone('Asia/Kolkata');
+    // Monday 2024-06-03 starts at 18:30Z on Sunday 2 June.
+    expect(bucketOf(Date.UTC(2024, 5, 2, 18, 29, 59, 999), kolkata).week).toBe(weekOfDay(d(2024, 6, 2)));
+    expect(bucketOf(Date.UTC(2024, 5, 2, 18, 30), kolkata).week).toBe(weekOfDay(d(2024, 6, 3)));
+    expect(weekOfDay(d(2024, 6, 3))).toBe(weekOfDay(d(2024, 6, 2)) + 1);
+  });
+});
+
+describe('planRange', () => {
+  const d = (y: number, m: number, day: number) => dayOfDate(y, m, day) ?? 0;
+  const w = (y: number, m: number, day: number) => weekOfDay(d(y, m, day));
+  /** The inclusive day range a segment covers. */
+  const daysOf = (s: PlanSegment): [number, number] =>
+    s.level === 'days'
+      ? [s.from, s.to]
+      : s.level === 'weeks'
+        ? [firstDayOfWeek(s.from), firstDayOfWeek(s.to + 1) - 1]
+        : [firstDayOfMonth(s.from), firstDayOfMonth(s.to + 1) - 1];
+
+  it('uses days only when no whole week or month fits', () => {
+    // Saturday 3 Feb 2024 to Sunday 11 Feb: no Monday-to-Sunday week inside.
+    expect(planRange(d(2024, 2, 3), d(2024, 2, 10))).toEqual([
+      { level: 'days', from: d(2024, 2, 3), to: d(2024, 2, 10) },
     ]);
-    for (let s = d(2023, 1, 1); s < d(2024, 12, 31); s += 37) {
-      for (const len of [0, 1, 27, 31, 60, 366]) {
-        const p = planRange(s, s + len);
-        let covered = p.days.reduce((n, [a, b]) => n + b - a + 1, 0);
-        if (p.months) covered += firstDayOfMonth(p.months[1] + 1) - firstDayOfMonth(p.months[0]);
-        expect(covered).toBe(len + 1);
+  });
+
+  it('starts and ends mid-week: ragged days around whole weeks', () => {
+    // Wednesday 7 Feb 2024 to Tuesday 27 Feb: Mon 12 – Sun 25 are two whole weeks.
+    expect(planRange(d(2024, 2, 7), d(2024, 2, 27))).toEqual([
+      { level: 'days', from: d(2024, 2, 7), to: d(2024, 2, 11) },
+      { level: 'weeks', from: w(2024, 2, 12), to: w(2024, 2, 19) },
+      { level: 'days', from: d(2024, 2, 26), to: d(2024, 2, 27) },
+    ]);
+  });
+
+  it('lets a week straddle a month boundary when no whole month lies inside the range', () => {
+    // Thursday 11 Jan 2024 to Saturday 10 Feb: weeks Mon 15 Jan to Sun 4 Feb, across 1 Feb.
+    expect(planRange(d(2024, 1, 11), d(2024, 2, 10))).toEqual([
+      { level: 'days', from: d(2024, 1, 11), to: d(2024, 1, 14) },
+      { level: 'weeks', from: w(2024, 1, 15), to: w(2024, 1, 29) },
+      { level: 'days', from: d(2024, 2, 5), to: d(2024, 2, 10) },
+    ]);
+  });
+
+  it('uses whole months, then whole weeks inside the remainders, then days, across a year boundary', () => {
+    // 15 Nov 2023 (Wed) to 19 Mar 2024 (Tue): Dec, Jan, Feb whole; Mon 20 – Sun 26 Nov and
+    // Mon 4 – Sun 17 Mar are whole weeks inside the remainders.
+    expect(planRange(d(2023, 11, 15), d(2024, 3, 19))).toEqual([
+      { level: 'days', from: d(2023, 11, 15), to: d(2023, 11, 19) },
+      { level: 'weeks', from: w(2023, 11, 20), to: w(2023, 11, 20) },
+      { level: 'days', from: d(2023, 11, 27), to: d(2023, 11, 30) },
+      { level: 'months', from: 2023 * 12 + 11, to: 2024 * 12 + 1 },
+      { level: 'days', from: d(2024, 3, 1), to: d(2024, 3, 3) },
+      { level: 'weeks', from: w(2024, 3, 4), to: w(2024, 3, 11) },
+      { level: 'days', from: d(2024, 3, 18), to: d(2024, 3, 19) },
+    ]);
+    // A week across New Year when no month is whole: Mon 30 Dec 2024 – Sun 5 Jan 2025.
+    expect(planRange(d(2024, 12, 28), d(2025, 1, 6))).toEqual([
+      { level: 'days', from: d(2024, 12, 28), to: d(2024, 12, 29) },
+      { level: 'weeks', from: w(2024, 12, 30), to: w(2024, 12, 30) },
+      { level: 'days', from: d(2025, 1, 6), to: d(2025, 1, 6) },
+    ]);
+  });
+
+  it('covers every day exactly once, in order, for any start and length', () => {
+    for (let s = d(2023, 1, 1); s < d(2024, 12, 31); s += 5) {
+      for (const len of [0, 1, 6, 7, 13, 27, 30, 31, 60, 365, 366]) {
+        let next = s;
+        for (const segment of planRange(s, s + len)) {
+          const [a, b] = daysOf(segment);
+          expect(a).toBe(next);
+          expect(b).toBeGreaterThanOrEqual(a);
+          next = b + 1;
+        }
+        expect(next).toBe(s + len + 1);
       }
     }
+  });
+
+  it('reads at most 13 buckets per endpoint for 31 days (instead of 31) and 31 for 366 days', () => {
+    const buckets = (s: number, e: number) => planRange(s, e).reduce((n, p) => n + p.to - p.from + 1, 0);
+    for (let s = d(2022, 1, 1); s < d(2025, 1, 1); s++) {
+      expect(buckets(s, s + 30)).toBeLessThanOrEqual(13);
+      expect(buckets(s, s + 365)).toBeLessThanOrEqual(31);
+    }
+    // Three weeks and ten days: Thursday 4 Jan 2024 + 31 days.
+    expect(buckets(d(2024, 1, 4), d(2024, 2, 3))).toBe(13);
   });
 });

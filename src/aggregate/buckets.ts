@@ -6,6 +6,8 @@ export interface BucketOf {
   hour: number;
   /** Local calendar day as days since 1970-01-01. */
   day: number;
+  /** Local ISO week (Monday to Sunday) as weeks since the one starting Monday 1969-12-29. */
+  week: number;
   /** Local calendar month as year * 12 + (month - 1). */
   month: number;
 }
@@ -21,7 +23,7 @@ export function bucketOf(utcMs: number, tz: TimeZone): BucketOf {
   const local = utcMs + tz.offsetAt(utcMs);
   const hour = utcMs - floorMod(local, HOUR_MS);
   const day = Math.floor(local / DAY_MS);
-  return { hour, day, month: monthOfDay(day) };
+  return { hour, day, week: weekOfDay(day), month: monthOfDay(day) };
 }
 
 /** Local month key of a local day number. */
@@ -45,24 +47,55 @@ export function dayOfDate(year: number, month: number, day: number): number | un
   return ms / DAY_MS;
 }
 
-/** Splits an inclusive local-day range into leading days, whole months and trailing days. */
-export interface RangePlan {
-  days: Array<[number, number]>;
-  months: [number, number] | undefined;
+/**
+ * Local week key of a local day number: weeks run Monday to Sunday, and 1970-01-01 (day 0) was
+ * a Thursday, so week 0 is Monday 1969-12-29 (day -3) to Sunday 1970-01-04 (day 3).
+ */
+export const weekOfDay = (day: number): number => Math.floor((day + 3) / 7);
+
+/** First local day (a Monday) of a week key. */
+export const firstDayOfWeek = (week: number): number => week * 7 - 3;
+
+/** The roll-up level a segment of a query plan is read from. */
+export type PlanLevel = 'days' | 'weeks' | 'months';
+
+/** An inclusive range of buckets of one level: day numbers, week keys or month keys. */
+export interface PlanSegment {
+  level: PlanLevel;
+  from: number;
+  to: number;
 }
 
 /**
- * Plans a [startDay, endDay] query over the roll-up tables: whole months come from the
- * monthly roll-up, the ragged ends from the daily one. Ranges are inclusive on both ends.
+ * Plans an inclusive [startDay, endDay] query over the roll-up tables so that it reads as few
+ * rows as possible while covering every day exactly once: whole months from the monthly
+ * roll-up, then whole weeks inside the ragged remainders (a week may straddle a month boundary
+ * when no whole month lies between), then the ragged days. Segments come in day order.
  */
-export function planRange(startDay: number, endDay: number): RangePlan {
+export function planRange(startDay: number, endDay: number): PlanSegment[] {
   const firstMonth = monthOfDay(startDay) + (firstDayOfMonth(monthOfDay(startDay)) === startDay ? 0 : 1);
   const lastMonth = monthOfDay(endDay + 1) - 1; // last month that ends on or before endDay
-  if (firstMonth > lastMonth) return { days: [[startDay, endDay]], months: undefined };
-  const days: Array<[number, number]> = [];
+  if (firstMonth > lastMonth) return planWeeks(startDay, endDay);
   const monthsStart = firstDayOfMonth(firstMonth);
   const monthsEnd = firstDayOfMonth(lastMonth + 1) - 1;
-  if (startDay < monthsStart) days.push([startDay, monthsStart - 1]);
-  if (monthsEnd < endDay) days.push([monthsEnd + 1, endDay]);
-  return { days, months: [firstMonth, lastMonth] };
+  return [
+    ...planWeeks(startDay, monthsStart - 1),
+    { level: 'months', from: firstMonth, to: lastMonth },
+    ...planWeeks(monthsEnd + 1, endDay),
+  ];
+}
+
+/** Whole weeks of [startDay, endDay] plus the ragged days around them (nothing when empty). */
+function planWeeks(startDay: number, endDay: number): PlanSegment[] {
+  if (startDay > endDay) return [];
+  const firstWeek = weekOfDay(startDay + 6); // first week that starts on or after startDay
+  const lastWeek = weekOfDay(endDay + 1) - 1; // last week that ends on or before endDay
+  if (firstWeek > lastWeek) return [{ level: 'days', from: startDay, to: endDay }];
+  const weeksStart = firstDayOfWeek(firstWeek);
+  const weeksEnd = firstDayOfWeek(lastWeek + 1) - 1;
+  const plan: PlanSegment[] = [];
+  if (startDay < weeksStart) plan.push({ level: 'days', from: startDay, to: weeksStart - 1 });
+  plan.push({ level: 'weeks', from: firstWeek, to: lastWeek });
+  if (weeksEnd < endDay) plan.push({ level: 'days', from: weeksEnd + 1, to: endDay });
+  return plan;
 }

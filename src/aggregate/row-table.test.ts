@@ -10,7 +10,7 @@ import { TimeZone } from './time-zone.ts';
 // The typed-array row tables against a naive reference: one string key per row, counters merged
 // with the object algebra of counters.ts. Same rows, same counters, whatever the traffic.
 
-type Level = 'hour' | 'day' | 'month';
+type Level = 'hour' | 'day' | 'week' | 'month';
 
 function reference(records: AnalyticsRecord[], tz: TimeZone): Map<string, Counters> {
   const rows = new Map<string, Counters>();
@@ -31,6 +31,7 @@ function reference(records: AnalyticsRecord[], tz: TimeZone): Map<string, Counte
       for (const [level, bucket] of [
         ['hour', at.hour],
         ['day', at.day],
+        ['week', at.week],
         ['month', at.month],
       ] as const) {
         add(`${level}|${id}|${bucket}`, countersOf(r));
@@ -40,11 +41,14 @@ function reference(records: AnalyticsRecord[], tz: TimeZone): Map<string, Counte
   return rows;
 }
 
-function flatten(batch: Record<'hours' | 'days' | 'months', AggregateRow[]>): Map<string, Counters> {
+function flatten(
+  batch: Record<'hours' | 'days' | 'weeks' | 'months', AggregateRow[]>,
+): Map<string, Counters> {
   const out = new Map<string, Counters>();
   for (const [level, rows] of [
     ['hour', batch.hours],
     ['day', batch.days],
+    ['week', batch.weeks],
     ['month', batch.months],
   ] as Array<[Level, AggregateRow[]]>) {
     for (const r of rows) {

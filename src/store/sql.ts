@@ -1,4 +1,6 @@
-import { AGG_COLUMNS, type AggregateTableName } from './columns.ts';
+import { planRange } from '../aggregate/buckets.ts';
+import { AGG_COLUMNS, AGG_TABLES, type AggregateTableName } from './columns.ts';
+import type { EndpointQuery } from './store.ts';
 
 /** What differs between the SQL dialects in the upsert that merges counters. */
 export interface SqlDialect {
@@ -44,17 +46,58 @@ export function upsertSql(table: AggregateTableName, d: SqlDialect, rows = 1): s
 ON CONFLICT (${[...KEY_COLUMNS].join(', ')}) DO UPDATE SET ${assignments.join(',\n  ')}`;
 }
 
-/** Totals per (api_id, path, api_name) over a bucket range; the caller merges names in code. */
-export function totalsSql(table: AggregateTableName, d: SqlDialect, withOrg: boolean, first = 1): string {
-  const p = (i: number): string => d.placeholder(first + i);
-  const org = withOrg
-    ? `AND org_id = ${p(2)} AND bucket BETWEEN ${p(3)} AND ${p(4)}`
-    : `AND bucket BETWEEN ${p(2)} AND ${p(3)}`;
-  return `SELECT api_id, path, api_name, sum(hits) AS hits, sum(success) AS success, sum(error) AS error,
-  sum(sum_request_time) AS sum_request_time, sum(sum_latency) AS sum_latency, sum(sum_upstream) AS sum_upstream,
-  max(max_latency) AS max_latency, max(max_upstream) AS max_upstream,
-  min(min_latency_ok) AS min_latency_ok, min(min_upstream_ok) AS min_upstream_ok,
-  min(min_latency_all) AS min_latency_all, min(min_upstream_all) AS min_upstream_all, max(last_hit) AS last_hit
-FROM ${table} WHERE kind = ${p(0)} AND subject = ${p(1)} ${org}
+/** The columns the seed query reads: every counter but the response-code map (never read back). */
+const TOTALS_COLUMNS = AGG_COLUMNS.filter((c) => !KEY_COLUMNS.has(c) && c !== 'codes');
+
+const AGGREGATE_OF: Record<string, string> = {
+  max_latency: 'max',
+  max_upstream: 'max',
+  min_latency_ok: 'min',
+  min_upstream_ok: 'min',
+  min_latency_all: 'min',
+  min_upstream_all: 'min',
+  last_hit: 'max',
+};
+
+/**
+ * Totals per (api_id, path, api_name) over several bucket ranges, each of its own table (the
+ * segments of a range plan), as ONE statement: one snapshot, one round trip, one GROUP BY over
+ * every segment's rows. Parameters per segment: kind, subject, [org_id,] from, to. The caller
+ * merges api_names of one endpoint in code (the latest hit's name wins).
+ */
+export function rangeTotalsSql(tables: AggregateTableName[], d: SqlDialect, withOrg: boolean): string {
+  const width = withOrg ? 5 : 4;
+  const counters = TOTALS_COLUMNS.filter((c) => c !== 'api_name');
+  const segments = tables.map((table, i) => {
+    const p = (k: number): string => d.placeholder(i * width + k + 1);
+    const org = withOrg ? `org_id = ${p(2)} AND ` : '';
+    return `SELECT api_id, path, api_name, ${counters.join(', ')} FROM ${table}
+  WHERE kind = ${p(0)} AND subject = ${p(1)} AND ${org}bucket BETWEEN ${p(width - 2)} AND ${p(width - 1)}`;
+  });
+  const totals = counters.map((c) => `${AGGREGATE_OF[c] ?? 'sum'}(${c}) AS ${c}`);
+  return `SELECT api_id, path, api_name, ${totals.join(', ')}
+FROM (${segments.join('\nUNION ALL\n')}) AS segment
 GROUP BY api_id, path, api_name`;
+}
+
+/** A seed query planned over the roll-ups: the statement's shape (its cache key), tables and parameters. */
+export interface PlannedTotals {
+  shape: string;
+  tables: AggregateTableName[];
+  withOrg: boolean;
+  params: Array<string | number>;
+}
+
+/** Plans a seed query (see `planRange`) into the inputs of `rangeTotalsSql`. */
+export function planTotals(q: EndpointQuery): PlannedTotals {
+  const plan = planRange(q.startDay, q.endDay);
+  const withOrg = q.orgId !== null;
+  return {
+    shape: `${plan.map((s) => s.level[0]).join('')}_${withOrg ? 'org' : 'all'}`,
+    tables: plan.map((s) => AGG_TABLES[s.level]),
+    withOrg,
+    params: plan.flatMap((s) =>
+      q.orgId !== null ? [q.kind, q.subject, q.orgId, s.from, s.to] : [q.kind, q.subject, s.from, s.to],
+    ),
+  };
 }

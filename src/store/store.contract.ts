@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { rec } from '../../test/helpers/records.ts';
+import { expectedRow, rec } from '../../test/helpers/records.ts';
 import { type AggregateRow, aggregateBatch } from '../aggregate/aggregate.ts';
-import { bucketOf } from '../aggregate/buckets.ts';
+import { bucketOf, weekOfDay } from '../aggregate/buckets.ts';
 import { metricsOf } from '../aggregate/counters.ts';
 import { TimeZone } from '../aggregate/time-zone.ts';
 import type { AnalyticsRecord } from '../record/record.ts';
@@ -131,6 +131,73 @@ export function describeStoreContract(name: string, open: StoreFactory): void {
         expect(row?.requestTime).toBe(inRange.reduce((a, r) => a + r.requestTime, 0) / inRange.length);
         expect(row?.minLatency).toBe(Math.min(...inRange.map((r) => r.latencyTotal)));
       }
+    });
+
+    it('answers ranges planned over whole weeks exactly, in UTC, a DST zone and a +05:30 zone', async () => {
+      const zones = ['UTC', 'America/New_York', 'Asia/Kolkata'].map((name) => new TimeZone(name));
+      const bySubject = new Map<string, AnalyticsRecord[]>();
+      for (const tz of zones) {
+        const records: AnalyticsRecord[] = [];
+        // Every 5 h 7 min from 20 Oct 2024 to 10 Feb 2025: across the DST change of 3 Nov, New
+        // Year and every hour of the local day; names change so the latest hit's name must win.
+        for (let t = Date.UTC(2024, 9, 20), i = 0; t < Date.UTC(2025, 1, 10); t += 307 * 60_000, i++) {
+          records.push(
+            rec({
+              apiKey: `key-${tz.name}`,
+              timestampMs: t,
+              responseCode: i % 9 === 0 ? 502 : 200,
+              latencyTotal: 10 + ((i * 37) % 101),
+              latencyUpstream: 5 + ((i * 53) % 97),
+              requestTime: 11 + ((i * 17) % 89),
+              apiName: `name-${Math.floor(i / 40) % 3}`,
+            }),
+          );
+        }
+        bySubject.set(tz.name, records);
+        await store.aggregates.commit(batchOf(records, tz));
+      }
+      const ranges: Array<[number, number]> = [
+        [day(2024, 11, 6), day(2024, 11, 26)], // Wednesday to Tuesday: days, two weeks, days
+        [day(2024, 10, 28), day(2024, 11, 10)], // Monday to Sunday, across the DST change and 1 Nov
+        [day(2024, 11, 20), day(2024, 12, 20)], // 31 days across a month boundary, not month-aligned
+        [day(2024, 12, 28), day(2025, 1, 6)], // a week across New Year
+        [day(2024, 10, 23), day(2025, 2, 4)], // whole Nov, Dec, Jan; weeks and days on both sides
+        [day(2024, 12, 30), day(2024, 12, 30)], // one Monday
+      ];
+      for (const tz of zones) {
+        const records = bySubject.get(tz.name) ?? [];
+        for (const [s, e] of ranges) {
+          const inRange = records.filter((r) => {
+            const d = bucketOf(r.timestampMs, tz).day;
+            return d >= s && d <= e;
+          });
+          const [row, ...rest] = await query({ subject: `key-${tz.name}`, startDay: s, endDay: e });
+          expect(rest).toEqual([]);
+          if (row === undefined) throw new Error(`no row for ${tz.name} ${s}..${e}`);
+          const last = inRange.reduce((a, r) => (r.timestampMs > a.timestampMs ? r : a));
+          expect({ ...metricsOf(row.counters), apiName: row.counters.apiName }).toEqual({
+            ...expectedRow(inRange),
+            apiName: last.apiName,
+          });
+        }
+      }
+    });
+
+    it('keeps a week row while any of its days is kept, and drops it once all have expired', async () => {
+      // Mondays 1, 8 and 15 January 2024 (1 Jan 2024 was a Monday).
+      await store.aggregates.commit(
+        batchOf([1, 8, 15].map((d) => rec({ timestampMs: Date.UTC(2024, 0, d, 12) }))),
+      );
+      // Keep from Wednesday 10 January: the week of 1 Jan has expired, the week of 8 Jan has not.
+      const cut = bucketOf(Date.UTC(2024, 0, 10), UTC);
+      expect(cut.week).toBe(weekOfDay(day(2024, 1, 8)));
+      await store.aggregates.applyRetention(cut, 0);
+      const hits = async (s: number, e: number) =>
+        (await query({ startDay: s, endDay: e })).reduce((n, r) => n + r.counters.hits, 0);
+      expect(await hits(day(2024, 1, 1), day(2024, 1, 7))).toBe(0); // a whole week, expired
+      expect(await hits(day(2024, 1, 8), day(2024, 1, 14))).toBe(1); // a whole week, kept
+      expect(await hits(day(2024, 1, 8), day(2024, 1, 9))).toBe(0); // its expired days
+      expect(await hits(day(2024, 1, 15), day(2024, 1, 21))).toBe(1);
     });
 
     it('returns nothing for a range without data', async () => {

@@ -53,13 +53,14 @@ export interface CommitOptions {
 export interface RetentionCutoff {
   hour: number;
   day: number;
+  week: number;
   month: number;
 }
 
 /** The aggregate side of a backend. All writes are additive merges under the counter algebra. */
 export interface AggregateStore {
   /**
-   * Merges a batch into hourly, daily and monthly rows in one transaction: all or nothing.
+   * Merges a batch into hourly, daily, weekly and monthly rows in one transaction: all or nothing.
    * Returns false when `batchId` (or `batchIds`) was already committed (nothing was written);
    * throws, writing nothing, when only some of `batchIds` were.
    */

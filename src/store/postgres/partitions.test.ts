@@ -1,5 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { dayPartition, hourPartition, partitionFromName, partitionsAhead } from './partitions.ts';
+import { weekOfDay } from '../../aggregate/buckets.ts';
+import {
+  dayPartition,
+  hourPartition,
+  partitionFromName,
+  partitionsAhead,
+  weekPartition,
+} from './partitions.ts';
 import { chunkSizes } from './pg-dialect.ts';
 
 describe('partitions', () => {
@@ -18,6 +25,19 @@ describe('partitions', () => {
     });
   });
 
+  it('puts a week in the year of its Monday', () => {
+    const day = (y: number, m: number, d: number) => Date.UTC(y, m - 1, d) / 86_400_000;
+    // Mon 30 Dec 2024 – Sun 5 Jan 2025 belongs to 2024; 2025's first week starts Mon 6 Jan.
+    expect(weekPartition(weekOfDay(day(2025, 1, 5)))).toEqual({
+      table: 'agg_week',
+      name: 'agg_week_p2024',
+      from: weekOfDay(day(2024, 1, 1)), // 1 Jan 2024 was a Monday
+      to: weekOfDay(day(2025, 1, 6)),
+    });
+    expect(weekPartition(weekOfDay(day(2025, 1, 6))).name).toBe('agg_week_p2025');
+    expect(weekPartition(weekOfDay(day(2025, 12, 28))).to).toBe(weekOfDay(day(2026, 1, 5)));
+  });
+
   it('reads partitions back from their names', () => {
     for (const p of partitionsAhead(Date.UTC(2024, 10, 20))) expect(partitionFromName(p.name)).toEqual(p);
     expect(partitionsAhead(Date.UTC(2024, 10, 20)).map((p) => p.name)).toEqual([
@@ -26,6 +46,8 @@ describe('partitions', () => {
       'agg_hour_p202501',
       'agg_day_p2024',
       'agg_day_p2025',
+      'agg_week_p2024',
+      'agg_week_p2025',
     ]);
     expect(partitionFromName('agg_hour')).toBeUndefined();
   });

@@ -1,8 +1,9 @@
 import type { AggregateBatch } from '../../aggregate/aggregate.ts';
+import { firstDayOfWeek, weekOfDay } from '../../aggregate/buckets.ts';
 import { DAY_MS } from '../../aggregate/time-zone.ts';
 
-/** The partitioned aggregate tables: agg_hour by UTC month, agg_day by calendar year. */
-export type PartitionedTable = 'agg_hour' | 'agg_day';
+/** The partitioned aggregate tables: agg_hour by UTC month, agg_day and agg_week by calendar year. */
+export type PartitionedTable = 'agg_hour' | 'agg_day' | 'agg_week';
 
 /** One range partition: rows with from <= bucket < to. */
 export interface Partition {
@@ -38,7 +39,17 @@ export function dayPartition(day: number): Partition {
   };
 }
 
-const NAME = /^agg_(hour|day)_p(\d{4,})$/;
+/**
+ * The yearly agg_week partition holding a week key: the weeks whose Monday lies in that year,
+ * from the first Monday on or after 1 January to the next year's (as migration 002 computes).
+ */
+export function weekPartition(week: number): Partition {
+  const y = new Date(firstDayOfWeek(week) * DAY_MS).getUTCFullYear();
+  const firstWeekOf = (year: number): number => weekOfDay(Date.UTC(year, 0, 1) / DAY_MS + 6);
+  return { table: 'agg_week', name: `agg_week_p${pad(y, 4)}`, from: firstWeekOf(y), to: firstWeekOf(y + 1) };
+}
+
+const NAME = /^agg_(hour|day|week)_p(\d{4,})$/;
 
 /** Reads a partition back from its name (names are ours: only the store creates partitions). */
 export function partitionFromName(name: string): Partition | undefined {
@@ -46,6 +57,7 @@ export function partitionFromName(name: string): Partition | undefined {
   if (!m?.[2]) return undefined;
   const digits = m[2];
   if (m[1] === 'day') return dayPartition(Date.UTC(Number(digits), 0, 1) / DAY_MS);
+  if (m[1] === 'week') return weekPartition(weekOfDay(Date.UTC(Number(digits), 0, 1) / DAY_MS + 6));
   const y = Number(digits.slice(0, -2));
   const month = Number(digits.slice(-2)) - 1;
   return hourPartition(Date.UTC(y, month, 1));
@@ -62,10 +74,15 @@ export function partitionsFor(batch: AggregateBatch): Partition[] {
     const p = dayPartition(r.bucket);
     out.set(p.name, p);
   }
+  for (const r of batch.weeks) {
+    const p = weekPartition(r.bucket);
+    out.set(p.name, p);
+  }
   return [...out.values()];
 }
 
-/** The partitions to have ready before traffic needs them: this and the next two months, this and next year. */
+/** The partitions to have ready before traffic needs them: this and the next two months, this and next year
+ * (days and weeks). */
 export function partitionsAhead(nowMs: number): Partition[] {
   const d = new Date(nowMs);
   const y = d.getUTCFullYear();
@@ -73,5 +90,6 @@ export function partitionsAhead(nowMs: number): Partition[] {
   return [
     ...[0, 1, 2].map((i) => hourPartition(Date.UTC(y, m + i, 1))),
     ...[0, 1].map((i) => dayPartition(Date.UTC(y + i, 0, 1) / DAY_MS)),
+    ...[0, 1].map((i) => weekPartition(weekOfDay(Date.UTC(y + i, 0, 1) / DAY_MS + 6))),
   ];
 }

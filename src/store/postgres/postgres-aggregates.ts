@@ -1,6 +1,5 @@
 import type pg from 'pg';
 import type { AggregateBatch, AggregateRow } from '../../aggregate/aggregate.ts';
-import { planRange } from '../../aggregate/buckets.ts';
 import {
   AGG_TABLES,
   type AggregateTableName,
@@ -9,7 +8,7 @@ import {
   rowParams,
   type TotalsRow,
 } from '../columns.ts';
-import { totalsSql, upsertSql } from '../sql.ts';
+import { planTotals, rangeTotalsSql, upsertSql } from '../sql.ts';
 import type {
   AggregateStore,
   CommitOptions,
@@ -25,11 +24,13 @@ import { inTransaction } from './pg-client.ts';
 import { chunkSizes, pgDialect } from './pg-dialect.ts';
 import { applyPgRetention } from './pg-retention.ts';
 
-const LEVELS = ['hours', 'days', 'months'] as const;
+const LEVELS = ['hours', 'days', 'weeks', 'months'] as const;
 
 export class PostgresAggregates implements AggregateStore {
   /** Upsert SQL text per (table, rows); built once, it is long. */
   private readonly upserts = new Map<string, string>();
+  /** Seed-query SQL text per plan shape. */
+  private readonly totalsText = new Map<string, string>();
 
   constructor(
     private readonly pool: pg.Pool,
@@ -63,7 +64,7 @@ export class PostgresAggregates implements AggregateStore {
         if (r.rowCount === 0) return false;
         if (r.rowCount !== ids.length) throw partlyCommitted(ids);
       }
-      // Deterministic lock order for every writer: hour rows, then day rows, then month rows, each sorted.
+      // Deterministic lock order for every writer: hour, day, week, then month rows, each sorted.
       for (const level of LEVELS) {
         await this.upsertRows(client, AGG_TABLES[level], [...batch[level]].sort(compareRows));
       }
@@ -86,20 +87,18 @@ export class PostgresAggregates implements AggregateStore {
   }
 
   async queryEndpoints(q: EndpointQuery): Promise<EndpointTotals[]> {
-    const plan = planRange(q.startDay, q.endDay);
-    const segments: Array<['agg_day' | 'agg_month', [number, number]]> = plan.days.map((r) => ['agg_day', r]);
-    if (plan.months) segments.push(['agg_month', plan.months]);
-    const withOrg = q.orgId !== null;
-    const width = withOrg ? 5 : 4;
-    // One statement, so one snapshot across the segments (and one round trip).
-    const text = segments
-      .map(([table], i) => totalsSql(table, pgDialect, withOrg, 1 + i * width))
-      .join('\nUNION ALL\n');
-    const values = segments.flatMap(([, [from, to]]) =>
-      withOrg ? [q.kind, q.subject, q.orgId, from, to] : [q.kind, q.subject, from, to],
-    );
-    const name = `totals_${segments.map(([t]) => t.slice(4, 5)).join('')}_${withOrg ? 'org' : 'all'}`;
-    const r = await this.pool.query<TotalsRow>({ name, text, values });
+    const { shape, tables, withOrg, params } = planTotals(q);
+    let text = this.totalsText.get(shape);
+    if (text === undefined) {
+      text = rangeTotalsSql(tables, pgDialect, withOrg);
+      this.totalsText.set(shape, text);
+    }
+    // One statement, so one snapshot across the segments (and one round trip). Deliberately
+    // not a named prepared statement: after five executions PostgreSQL switches a named one to
+    // its generic plan, which cannot see the bucket ranges, estimates one row per partition and
+    // sorts for a GroupAggregate — measured 7.4–7.8 ms against 4.6–4.9 ms (+0.6 ms planning)
+    // for the custom plan's HashAggregate on the benchmark's 31-day query (EXPLAIN ANALYZE).
+    const r = await this.pool.query<TotalsRow>({ text, values: params });
     return mergeTotals(r.rows);
   }
 

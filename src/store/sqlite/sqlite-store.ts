@@ -2,10 +2,9 @@ import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
-import { planRange } from '../../aggregate/buckets.ts';
 import { AGG_TABLES, mergeTotals, retentionTargets, rowParams, type TotalsRow } from '../columns.ts';
 import { loadMigrations } from '../migrations.ts';
-import { type SqlDialect, totalsSql, upsertSql } from '../sql.ts';
+import { planTotals, rangeTotalsSql, type SqlDialect, upsertSql } from '../sql.ts';
 import type {
   AggregateStore,
   CommitOptions,
@@ -58,7 +57,8 @@ export function openSqliteDatabase(file: string): Database.Database {
 
 class SqliteAggregates implements AggregateStore {
   private readonly upserts;
-  private readonly totals: Record<'days' | 'months', Record<'anyOrg' | 'oneOrg', Database.Statement>>;
+  /** Seed-query statements by plan shape (which tables, with or without an org), prepared once. */
+  private readonly totals = new Map<string, Database.Statement>();
   private readonly insertBatch;
   private readonly hasBatch;
   private readonly insertDeadLetter;
@@ -69,11 +69,6 @@ class SqliteAggregates implements AggregateStore {
     this.upserts = Object.fromEntries(
       Object.entries(AGG_TABLES).map(([level, table]) => [level, db.prepare(upsertSql(table, dialect))]),
     ) as Record<keyof typeof AGG_TABLES, Database.Statement>;
-    const totals = (table: 'agg_day' | 'agg_month') => ({
-      anyOrg: db.prepare(totalsSql(table, dialect, false)),
-      oneOrg: db.prepare(totalsSql(table, dialect, true)),
-    });
-    this.totals = { days: totals('agg_day'), months: totals('agg_month') };
     this.insertBatch = db.prepare('INSERT INTO ingest_batch (batch_id, committed_at) VALUES (?, ?)');
     this.hasBatch = db.prepare('SELECT 1 FROM ingest_batch WHERE batch_id = ?').pluck();
     this.insertDeadLetter = db.prepare(
@@ -88,7 +83,7 @@ class SqliteAggregates implements AggregateStore {
       const now = Date.now();
       for (const id of ids) this.insertBatch.run(id, now);
       // No sort by key here: SQLite has one writer at a time, so there is no lock order to keep.
-      for (const level of ['hours', 'days', 'months'] as const) {
+      for (const level of ['hours', 'days', 'weeks', 'months'] as const) {
         const stmt = this.upserts[level];
         for (const row of batch[level]) stmt.run(rowParams(row));
       }
@@ -112,19 +107,13 @@ class SqliteAggregates implements AggregateStore {
   }
 
   async queryEndpoints(q: EndpointQuery): Promise<EndpointTotals[]> {
-    const plan = planRange(q.startDay, q.endDay);
-    const org = q.orgId === null ? [] : [q.orgId];
-    const pick = (level: 'days' | 'months') => this.totals[level][q.orgId === null ? 'anyOrg' : 'oneOrg'];
-    const segments: Array<['days' | 'months', [number, number]]> = plan.days.map((range) => ['days', range]);
-    if (plan.months) segments.push(['months', plan.months]);
-    const rows: TotalsRow[] = [];
-    const read = this.db.transaction(() => {
-      for (const [level, [from, to]] of segments) {
-        rows.push(...(pick(level).all(q.kind, q.subject, ...org, from, to) as TotalsRow[]));
-      }
-    });
-    read(); // one snapshot across the segments
-    return mergeTotals(rows);
+    const { shape, tables, withOrg, params } = planTotals(q);
+    let stmt = this.totals.get(shape);
+    if (stmt === undefined) {
+      stmt = this.db.prepare(rangeTotalsSql(tables, dialect, withOrg));
+      this.totals.set(shape, stmt);
+    }
+    return mergeTotals(stmt.all(...params) as TotalsRow[]); // one statement: one snapshot
   }
 
   async applyRetention(cutoff: RetentionCutoff, batchIdsBeforeMs: number): Promise<void> {
