@@ -33,14 +33,21 @@ export class TimeZone {
   offsetAt(utcMs: number): number {
     if (this.fmt === undefined) return 0;
     const slot = Math.floor(utcMs / SLOT_MS);
+    // Records arrive roughly in time order: most fall in the slot of the one before.
+    if (slot === this.lastSlot) return this.lastOffset;
     let offset = this.cache.get(slot);
     if (offset === undefined) {
       offset = this.computeOffset(slot * SLOT_MS);
       if (this.cache.size > 100_000) this.cache.clear();
       this.cache.set(slot, offset);
     }
+    this.lastSlot = slot;
+    this.lastOffset = offset;
     return offset;
   }
+
+  private lastSlot = Number.NaN;
+  private lastOffset = 0;
 
   private computeOffset(utcMs: number): number {
     const parts: Record<string, number> = {};
