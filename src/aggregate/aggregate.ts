@@ -53,9 +53,15 @@ const OAUTH = 1;
  */
 export class BatchAggregator {
   private readonly names = new StringIds();
-  private readonly hours = new RowTable(this.names);
+  private readonly hours: RowTable;
 
-  constructor(private readonly opts: AggregateOptions) {}
+  /** `expectedRows`: initial size of the hour table (it grows as needed; a good guess saves rehashing). */
+  constructor(
+    private readonly opts: AggregateOptions,
+    expectedRows = 256,
+  ) {
+    this.hours = new RowTable(this.names, expectedRows);
+  }
 
   /** Adds one valid record's contribution (its key row and/or OAuth client row). */
   add(r: AnalyticsRecord): void {

@@ -57,8 +57,9 @@ export function prepareBatch<T>(
   entries: Iterable<T>,
   read: EntryReader<T>,
   opts: AggregateOptions,
+  expectedRows?: number,
 ): PreparedBatch {
-  const acc = new BatchAggregator(opts);
+  const acc = new BatchAggregator(opts, expectedRows);
   const added = addEntries(acc, entries, read);
   return { batch: acc.finish(), ...added };
 }

@@ -21,7 +21,7 @@ export class StringInterner {
   private readonly maxLength: number;
 
   constructor(opts: InternerOptions = {}) {
-    const slots = opts.slots ?? 4096;
+    const slots = opts.slots ?? 16_384;
     if (slots <= 0 || (slots & (slots - 1)) !== 0) throw new Error('slots must be a power of two');
     this.keys = new Array<Uint8Array | undefined>(slots).fill(undefined);
     this.strings = new Array<string>(slots).fill('');

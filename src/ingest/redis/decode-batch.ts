@@ -39,7 +39,8 @@ export class PendingCommit {
     private readonly lists: readonly string[],
     private readonly clock: () => number,
   ) {
-    this.acc = new BatchAggregator(opts);
+    // A drained claim of 10k records typically makes a few thousand hour rows.
+    this.acc = new BatchAggregator(opts, 4096);
     this.startedMs = clock();
   }
 
