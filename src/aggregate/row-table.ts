@@ -103,7 +103,17 @@ export class RowTable {
           this.grow(this.cap * 2);
           return this.find(kind, subject, org, api, path, method, bucket);
         }
-        return this.create(slot, kind, subject, org, api, path, method, bucket);
+        const created = this.size++;
+        this.index[slot] = created;
+        this.kind[created] = kind;
+        this.subject[created] = subject;
+        this.org[created] = org;
+        this.api[created] = api;
+        this.path[created] = path;
+        this.method[created] = method;
+        this.bucket[created] = bucket;
+        this.clearCounters(created);
+        return created;
       }
       if (
         this.subject[row] === subject &&
@@ -294,32 +304,16 @@ export class RowTable {
     spill.set(code, (spill.get(code) ?? 0) + hits);
   }
 
-  private create(
-    slot: number,
-    kind: number,
-    subject: number,
-    org: number,
-    api: number,
-    path: number,
-    method: number,
-    bucket: number,
-  ): number {
-    const row = this.size++;
-    this.index[slot] = row;
-    this.kind[row] = kind;
-    this.subject[row] = subject;
-    this.org[row] = org;
-    this.api[row] = api;
-    this.path[row] = path;
-    this.method[row] = method;
-    this.bucket[row] = bucket;
+  /** Empty counters: sums 0, maxima and last hit -∞, minima absent (+∞), no codes. */
+  private clearCounters(row: number): void {
+    const n = this.n;
     const o = row * 13;
-    this.n.fill(0, o, o + 6);
-    this.n.fill(Number.NEGATIVE_INFINITY, o + 6, o + 8);
-    this.n.fill(NONE, o + 8, o + 12);
-    this.n[o + 12] = Number.NEGATIVE_INFINITY;
+    for (let k = 0; k < 6; k++) n[o + k] = 0;
+    n[o + 6] = Number.NEGATIVE_INFINITY;
+    n[o + 7] = Number.NEGATIVE_INFINITY;
+    for (let k = 8; k < 12; k++) n[o + k] = NONE;
+    n[o + 12] = Number.NEGATIVE_INFINITY;
     this.codeCount[row] = 0;
-    return row;
   }
 
   private grow(capacity: number): void {
