@@ -47,7 +47,7 @@ const KEY = 0;
 const OAUTH = 1;
 
 /**
- * Aggregates one batch of records into hourly rows and their day and month roll-ups. Rows live
+ * Aggregates one batch of records into hourly rows and their day, week and month roll-ups. Rows live
  * in typed-array tables keyed by interned ids (see RowTable): adding a record allocates nothing
  * and never builds a string. Records are not retained, so a caller may reuse one record object.
  */
@@ -115,9 +115,11 @@ export class BatchAggregator {
    */
   finish(): AggregateBatch {
     const hours = this.hours;
-    const days = new RowTable(this.names, hours.size);
-    const weeks = new RowTable(this.names, Math.max(16, hours.size >> 1));
-    const months = new RowTable(this.names, Math.max(16, hours.size >> 2));
+    const levels = [
+      { unit: 'day', table: new RowTable(this.names, hours.size) },
+      { unit: 'week', table: new RowTable(this.names, hours.size >> 1) },
+      { unit: 'month', table: new RowTable(this.names, hours.size >> 2) },
+    ] as const;
     const seen = new Map<number, BucketOf>();
     for (let row = 0; row < hours.size; row++) {
       const [kind, subject, org, api, path, method, hour] = hours.keyOf(row);
@@ -126,11 +128,16 @@ export class BatchAggregator {
         at = bucketOf(hour, this.opts.tz);
         seen.set(hour, at);
       }
-      days.mergeRow(days.find(kind, subject, org, api, path, method, at.day), hours, row);
-      weeks.mergeRow(weeks.find(kind, subject, org, api, path, method, at.week), hours, row);
-      months.mergeRow(months.find(kind, subject, org, api, path, method, at.month), hours, row);
+      for (const { unit, table } of levels) {
+        table.mergeRow(table.find(kind, subject, org, api, path, method, at[unit]), hours, row);
+      }
     }
-    return { hours: hours.toRows(), days: days.toRows(), weeks: weeks.toRows(), months: months.toRows() };
+    const [days, weeks, months] = levels.map((l) => l.table.toRows()) as [
+      AggregateRow[],
+      AggregateRow[],
+      AggregateRow[],
+    ];
+    return { hours: hours.toRows(), days, weeks, months };
   }
 }
 
