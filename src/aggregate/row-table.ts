@@ -4,6 +4,8 @@ import type { CounterSample, Counters } from './counters.ts';
 /** Response codes kept inline per row (a busy day row sees about ten); beyond, a row spills into a Map. */
 const INLINE_CODES = 8;
 const EMPTY = -1;
+/** Counter slots per row in `n`: hits, success, error, 3 sums, 2 maxima, 4 minima, last hit. */
+const WIDTH = 13;
 /** A minimum with no value yet (`null` in Counters): never smaller than a real one. */
 const NONE = Number.POSITIVE_INFINITY;
 
@@ -132,7 +134,7 @@ export class RowTable {
   /** Adds one record to row `row` (the per-record hot path). */
   addSample(row: number, s: CounterSample, apiName: number): void {
     const n = this.n;
-    const o = row * 13;
+    const o = row * WIDTH;
     const code = s.responseCode;
     const ok = code < 400;
     const latency = s.latencyTotal;
@@ -158,7 +160,7 @@ export class RowTable {
   /** Merges row `j` of `from` (same names) into row `row` of this table. */
   mergeRow(row: number, from: RowTable, j: number): void {
     const m = from.n;
-    const p = j * 13;
+    const p = j * WIDTH;
     this.merge(row, m, p);
     this.lastHit(row, m[p + 12] as number, from.apiName[j] as number);
     const base = j * INLINE_CODES;
@@ -190,12 +192,12 @@ export class RowTable {
     for (const [code, hits] of c.codes) this.addCode(row, code, hits);
   }
 
-  private readonly scratch = new Float64Array(13);
+  private readonly scratch = new Float64Array(WIDTH);
 
   /** Sums add, maxima and minima combine (an absent minimum is +Infinity, so it never wins). */
   private merge(row: number, m: Float64Array, p: number): void {
     const n = this.n;
-    const o = row * 13;
+    const o = row * WIDTH;
     for (let k = 0; k < 6; k++) n[o + k] = (n[o + k] as number) + (m[p + k] as number);
     for (let k = 6; k < 8; k++) n[o + k] = Math.max(n[o + k] as number, m[p + k] as number);
     for (let k = 8; k < 12; k++) n[o + k] = Math.min(n[o + k] as number, m[p + k] as number);
@@ -239,7 +241,7 @@ export class RowTable {
 
   private counters(row: number): Counters {
     const n = this.n;
-    const o = row * 13;
+    const o = row * WIDTH;
     const codes = new Map<number, number>();
     const base = row * INLINE_CODES;
     for (let k = 0; k < (this.codeCount[row] as number); k++) {
@@ -270,7 +272,7 @@ export class RowTable {
   /** Last hit moves forward only; on a tie the larger API name wins, so merging commutes. */
   private lastHit(row: number, ms: number, apiName: number): void {
     const n = this.n;
-    const o = row * 13 + 12;
+    const o = row * WIDTH + 12;
     const current = n[o] as number;
     if (ms > current) {
       n[o] = ms;
@@ -307,7 +309,7 @@ export class RowTable {
   /** Empty counters: sums 0, maxima and last hit -∞, minima absent (+∞), no codes. */
   private clearCounters(row: number): void {
     const n = this.n;
-    const o = row * 13;
+    const o = row * WIDTH;
     for (let k = 0; k < 6; k++) n[o + k] = 0;
     n[o + 6] = Number.NEGATIVE_INFINITY;
     n[o + 7] = Number.NEGATIVE_INFINITY;
@@ -333,7 +335,7 @@ export class RowTable {
     this.path = copy(this.path, (k) => new Int32Array(k));
     this.method = copy(this.method, (k) => new Int32Array(k));
     this.bucket = copy(this.bucket, (k) => new Float64Array(k));
-    this.n = copy(this.n, (k) => new Float64Array(k), 13);
+    this.n = copy(this.n, (k) => new Float64Array(k), WIDTH);
     this.apiName = copy(this.apiName, (k) => new Int32Array(k));
     this.codeCount = copy(this.codeCount, (k) => new Uint8Array(k));
     this.code = copy(this.code, (k) => new Float64Array(k), INLINE_CODES);
