@@ -36,6 +36,8 @@ export const AGG_TABLES = {
   months: 'agg_month',
 } as const;
 export type AggregateTableName = (typeof AGG_TABLES)[keyof typeof AGG_TABLES];
+/** The batch's row lists, in that same order. */
+export const AGG_LEVELS = Object.keys(AGG_TABLES) as Array<keyof typeof AGG_TABLES>;
 
 export function rowParams(r: AggregateRow): Array<string | number | null> {
   const c = r.counters;

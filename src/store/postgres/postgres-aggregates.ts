@@ -1,6 +1,7 @@
 import type pg from 'pg';
 import type { AggregateBatch, AggregateRow } from '../../aggregate/aggregate.ts';
 import {
+  AGG_LEVELS,
   AGG_TABLES,
   type AggregateTableName,
   compareRows,
@@ -23,8 +24,6 @@ import { partitionsFor } from './partitions.ts';
 import { inTransaction } from './pg-client.ts';
 import { chunkSizes, pgDialect } from './pg-dialect.ts';
 import { applyPgRetention } from './pg-retention.ts';
-
-const LEVELS = ['hours', 'days', 'weeks', 'months'] as const;
 
 export class PostgresAggregates implements AggregateStore {
   /** Upsert SQL text per (table, rows); built once, it is long. */
@@ -65,7 +64,7 @@ export class PostgresAggregates implements AggregateStore {
         if (r.rowCount !== ids.length) throw partlyCommitted(ids);
       }
       // Deterministic lock order for every writer: hour, day, week, then month rows, each sorted.
-      for (const level of LEVELS) {
+      for (const level of AGG_LEVELS) {
         await this.upsertRows(client, AGG_TABLES[level], [...batch[level]].sort(compareRows));
       }
       for (const dl of o.deadLetters ?? []) {

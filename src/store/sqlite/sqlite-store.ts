@@ -2,7 +2,14 @@ import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
-import { AGG_TABLES, mergeTotals, retentionTargets, rowParams, type TotalsRow } from '../columns.ts';
+import {
+  AGG_LEVELS,
+  AGG_TABLES,
+  mergeTotals,
+  retentionTargets,
+  rowParams,
+  type TotalsRow,
+} from '../columns.ts';
 import { loadMigrations } from '../migrations.ts';
 import { planTotals, rangeTotalsSql, type SqlDialect, upsertSql } from '../sql.ts';
 import type {
@@ -83,7 +90,7 @@ class SqliteAggregates implements AggregateStore {
       const now = Date.now();
       for (const id of ids) this.insertBatch.run(id, now);
       // No sort by key here: SQLite has one writer at a time, so there is no lock order to keep.
-      for (const level of ['hours', 'days', 'weeks', 'months'] as const) {
+      for (const level of AGG_LEVELS) {
         const stmt = this.upserts[level];
         for (const row of batch[level]) stmt.run(rowParams(row));
       }
