@@ -1,6 +1,6 @@
 import type { Redis } from 'ioredis';
 import { type DrainKeys, formatIndexValue, type Layout, parseIndexValue } from './keys.ts';
-import { CLAIM, FINISH, runScript, TAKEOVER } from './scripts.ts';
+import { CLAIM, FINISH, runScript, runScriptThen, TAKEOVER } from './scripts.ts';
 
 /** Entries moved out of the gateway lists into keymeter's own keys, not yet committed. */
 export interface ClaimedBatch {
@@ -35,24 +35,16 @@ export class BatchSource {
     const segments = lists.map((_, i) => segment(batchId, i));
     const keys = [index, ...lists, ...segments];
     this.rotation = (this.rotation + 1) % lists.length;
-    const args = [keys.length, ...keys, max, this.listTtlSeconds, owner, batchId, this.rotation];
     // The script moves entries inside Redis; every segment is read back in the same round trip.
-    const run = async (command: 'EVALSHA' | 'EVAL') => {
-      const pipe = this.redis.pipeline();
-      pipe.callBuffer(command, [command === 'EVAL' ? CLAIM.lua : CLAIM.sha, ...args]);
-      for (const seg of segments) pipe.lrangeBuffer(seg, 0, -1);
-      const replies = (await pipe.exec()) ?? [];
-      const err = replies.find(([e]) => e)?.[0];
-      if (err) throw err;
-      return replies.map(([, r]) => r);
-    };
-    let replies: unknown[];
-    try {
-      replies = await run('EVALSHA');
-    } catch (err) {
-      if (!String((err as Error).message).startsWith('NOSCRIPT')) throw err;
-      replies = await run('EVAL');
-    }
+    const replies = await runScriptThen(
+      this.redis,
+      CLAIM,
+      keys,
+      [max, this.listTtlSeconds, owner, batchId, this.rotation],
+      (pipe) => {
+        for (const seg of segments) pipe.lrangeBuffer(seg, 0, -1);
+      },
+    );
     const [flat, ...reads] = replies as [number[], ...Buffer[][]];
     const layout: Layout = [];
     const entries: Buffer[] = [];

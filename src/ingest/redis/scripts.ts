@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { Redis } from 'ioredis';
+import type { ChainableCommander, Redis } from 'ioredis';
 
 /** A Lua script run by SHA, falling back to EVAL after a Redis restart emptied the script cache. */
 export interface LuaScript {
@@ -15,11 +15,34 @@ export async function runScript(
   keys: string[],
   args: Array<string | number>,
 ): Promise<unknown> {
+  return (await runScriptThen(redis, s, keys, args, () => {}))[0];
+}
+
+/**
+ * Runs a script and, in the same round trip, the commands `then` queues behind it; returns every
+ * reply in order (the script's first) and throws the first error.
+ */
+export async function runScriptThen(
+  redis: Redis,
+  s: LuaScript,
+  keys: string[],
+  args: Array<string | number>,
+  then: (pipe: ChainableCommander) => void,
+): Promise<unknown[]> {
+  const run = async (command: 'EVALSHA' | 'EVAL') => {
+    const pipe = redis.pipeline();
+    pipe.callBuffer(command, [command === 'EVAL' ? s.lua : s.sha, keys.length, ...keys, ...args]);
+    then(pipe);
+    const replies = (await pipe.exec()) ?? [];
+    const err = replies.find(([e]) => e)?.[0];
+    if (err) throw err;
+    return replies.map(([, r]) => r);
+  };
   try {
-    return await redis.callBuffer('EVALSHA', [s.sha, keys.length, ...keys, ...args]);
+    return await run('EVALSHA');
   } catch (err) {
     if (!String((err as Error).message).startsWith('NOSCRIPT')) throw err;
-    return redis.callBuffer('EVAL', [s.lua, keys.length, ...keys, ...args]);
+    return run('EVAL');
   }
 }
 
