@@ -1,6 +1,7 @@
 /**
- * Decode + aggregate throughput on one core: keymeter's fast decoder vs plain msgpackr.unpack,
- * both feeding the same prepareBatch() aggregation the Redis drainer uses. Run: npm run bench:ingest-decode
+ * Decode + aggregate throughput on one core: keymeter's decoder (WebAssembly fast path, ADR 0006)
+ * vs plain msgpackr.unpack, both feeding the same prepareBatch() aggregation the Redis drainer
+ * uses; the exact TypeScript decoder alone is measured beside them. Run: npm run bench:ingest-decode
  */
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
@@ -11,7 +12,8 @@ import { TimeZone } from '../src/aggregate/time-zone.ts';
 import { type EntryReader, prepareBatch, prepareResults } from '../src/ingest/prepare-batch.ts';
 import { FastMsgpackDecoder } from '../src/record/fast-msgpack-decoder.ts';
 import { recordFromGoObject } from '../src/record/msgpack-decoder.ts';
-import { type DecodeResult, emptyRecord } from '../src/record/record.ts';
+import { type DecodeResult, emptyRecord, type RecordReader } from '../src/record/record.ts';
+import { WasmGatewayDecoder } from '../src/record/wasm-decoder.ts';
 import { takeRecords } from '../src/sim/gateway-traffic.ts';
 
 export interface DecodeBenchOptions {
@@ -19,9 +21,9 @@ export interface DecodeBenchOptions {
   records?: number;
   /** Records per prepareBatch call: one drained batch (default 10 000, the drainer's claim size). */
   batchSize?: number;
-  /** Timed rounds per contender process (default 7). */
+  /** Timed rounds per contender process (default 10). */
   rounds?: number;
-  /** Untimed rounds first (default 3). */
+  /** Untimed rounds first (default 10: a drainer runs for hours, so its steady state is what counts). */
   warmup?: number;
   /** Processes per contender, run alternately (default 3). */
   passes?: number;
@@ -40,8 +42,10 @@ export interface DecodeMeasurement {
   records: number;
   batchSize: number;
   avgRecordBytes: number;
-  /** Fast decoder + prepareBatch. */
+  /** keymeter's decoder + prepareBatch. */
   fast: Throughput;
+  /** The exact TypeScript decoder alone (the fast path's fallback) + prepareBatch. */
+  exact: Throughput;
   /** msgpackr.unpack + recordFromGoObject + prepareBatch. */
   baseline: Throughput;
   ratio: number;
@@ -50,7 +54,7 @@ export interface DecodeMeasurement {
   /** prepareBatch alone over already-decoded records. */
   aggregateOnly: Throughput;
   /** The same without aggregation, to show where the time goes. */
-  decodeOnly: { fast: Throughput; baseline: Throughput; ratio: number };
+  decodeOnly: { fast: Throughput; exact: Throughput; baseline: Throughput; ratio: number };
 }
 
 function baselineDecode(bytes: Uint8Array): DecodeResult {
@@ -66,8 +70,16 @@ const median = (xs: number[]): number => {
   return s[Math.floor(s.length / 2)] as number;
 };
 
-type Contender = 'fast' | 'baseline' | 'fast-decode' | 'baseline-decode' | 'aggregate-only';
-const CONTENDERS: Contender[] = ['fast', 'baseline', 'fast-decode', 'baseline-decode', 'aggregate-only'];
+const CONTENDERS = [
+  'fast',
+  'exact',
+  'baseline',
+  'fast-decode',
+  'exact-decode',
+  'baseline-decode',
+  'aggregate-only',
+] as const;
+type Contender = (typeof CONTENDERS)[number];
 
 interface Setup {
   n: number;
@@ -76,6 +88,7 @@ interface Setup {
   batches: Buffer[][];
   agg: AggregateOptions;
   readFast: EntryReader<Uint8Array>;
+  readExact: EntryReader<Uint8Array>;
   readBaseline: EntryReader<Uint8Array>;
 }
 
@@ -91,9 +104,10 @@ function setup(opts: DecodeBenchOptions): Setup {
   const batches: Buffer[][] = [];
   for (let i = 0; i < n; i += batchSize) batches.push(buffers.slice(i, i + batchSize));
   // keymeter's drain path: decode into one reused record, aggregate it at once (decode-batch.ts).
-  const decoder = new FastMsgpackDecoder();
-  const into = emptyRecord();
-  const readFast: EntryReader<Uint8Array> = (bytes) => decoder.read(bytes, into) ?? into;
+  const reader = (decoder: RecordReader): EntryReader<Uint8Array> => {
+    const into = emptyRecord();
+    return (bytes) => decoder.read(bytes, into) ?? into;
+  };
   const readBaseline: EntryReader<Uint8Array> = (bytes) => {
     const r = baselineDecode(bytes);
     return r.ok ? r.record : r.reason;
@@ -104,14 +118,15 @@ function setup(opts: DecodeBenchOptions): Setup {
     buffers,
     batches,
     agg: { tz: new TimeZone('UTC'), trackAllPaths: true },
-    readFast,
+    readFast: reader(new WasmGatewayDecoder()),
+    readExact: reader(new FastMsgpackDecoder()),
     readBaseline,
   };
 }
 
 /** Runs one contender for warm-up + timed rounds in this process; records/s per round. */
 function timeContender(name: Contender, opts: DecodeBenchOptions): Throughput {
-  const { n, buffers, batches, agg, readFast, readBaseline } = setup(opts);
+  const { n, buffers, batches, agg, readFast, readExact, readBaseline } = setup(opts);
   const withAggregation = (read: EntryReader<Uint8Array>) => () => {
     // Tables sized as the drainer sizes them for a claim (decode-batch.ts).
     for (const batch of batches) prepareBatch(batch, read, agg, 4096);
@@ -122,20 +137,22 @@ function timeContender(name: Contender, opts: DecodeBenchOptions): Throughput {
   const decoded = batches.map((batch) => batch.map(baselineDecode));
   const contender = {
     fast: withAggregation(readFast),
+    exact: withAggregation(readExact),
     baseline: withAggregation(readBaseline),
     'fast-decode': decodeOnly(readFast),
+    'exact-decode': decodeOnly(readExact),
     'baseline-decode': decodeOnly(readBaseline),
     'aggregate-only': () => {
       for (const results of decoded) prepareResults(results, agg);
     },
   }[name];
   const rounds: number[] = [];
-  const total = (opts.warmup ?? 3) + (opts.rounds ?? 7);
+  const total = (opts.warmup ?? 10) + (opts.rounds ?? 10);
   for (let round = 0; round < total; round++) {
     const t0 = process.hrtime.bigint();
     contender();
     const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
-    if (round >= (opts.warmup ?? 3)) rounds.push(n / seconds);
+    if (round >= (opts.warmup ?? 10)) rounds.push(n / seconds);
   }
   return { recordsPerSec: median(rounds), rounds };
 }
@@ -168,7 +185,10 @@ export async function measureDecode(opts: DecodeBenchOptions = {}): Promise<Deco
   // Same input, same result, or the comparison is meaningless.
   const a = prepareBatch(s.buffers, s.readFast, s.agg);
   const b = prepareBatch(s.buffers, s.readBaseline, s.agg);
-  if (a.accepted !== s.n || !isDeepStrictEqual(a, b)) throw new Error('fast and baseline pipelines disagree');
+  const c = prepareBatch(s.buffers, s.readExact, s.agg);
+  if (a.accepted !== s.n || !isDeepStrictEqual(a, b) || !isDeepStrictEqual(a, c)) {
+    throw new Error('keymeter, exact and baseline pipelines disagree');
+  }
   const rounds = new Map<Contender, number[]>(CONTENDERS.map((c) => [c, []]));
   for (let pass = 0; pass < (opts.passes ?? 3); pass++) {
     for (const c of CONTENDERS) rounds.get(c)?.push(...(await inChild(c, opts)).rounds);
@@ -182,6 +202,7 @@ export async function measureDecode(opts: DecodeBenchOptions = {}): Promise<Deco
     batchSize: s.batchSize,
     avgRecordBytes: s.buffers.reduce((sum, x) => sum + x.length, 0) / s.n,
     fast: t('fast'),
+    exact: t('exact'),
     baseline: t('baseline'),
     ratio: t('fast').recordsPerSec / t('baseline').recordsPerSec,
     aggregateOnly: t('aggregate-only'),
@@ -190,6 +211,7 @@ export async function measureDecode(opts: DecodeBenchOptions = {}): Promise<Deco
       s.batches.length,
     decodeOnly: {
       fast: t('fast-decode'),
+      exact: t('exact-decode'),
       baseline: t('baseline-decode'),
       ratio: t('fast-decode').recordsPerSec / t('baseline-decode').recordsPerSec,
     },
@@ -205,17 +227,19 @@ if (process.argv[2] === '--child') {
   const rawBytes = Number(process.argv[2] ?? 40);
   const m = await measureDecode({ rawBytes });
   console.log(
-    `${m.records} gateway records, ${m.avgRecordBytes.toFixed(0)} bytes avg, one core; each contender in its own processes, 3 passes × 7 rounds, median`,
+    `${m.records} gateway records, ${m.avgRecordBytes.toFixed(0)} bytes avg, one core; each contender in its own processes, 3 passes × 10 rounds after 10 warm-up rounds, median`,
   );
   console.log(
     `decode + aggregate (prepareBatch, batches of ${m.batchSize}, ${m.hourRowsPerBatch.toFixed(0)} hour rows each):`,
   );
-  console.log(`  keymeter fast decoder : ${fmt(m.fast.recordsPerSec)}`);
+  console.log(`  keymeter decoder      : ${fmt(m.fast.recordsPerSec)}`);
   console.log(`  msgpackr.unpack       : ${fmt(m.baseline.recordsPerSec)}`);
   console.log(`  ratio                 : ${m.ratio.toFixed(2)}x`);
+  console.log(`  (exact TS decoder    : ${fmt(m.exact.recordsPerSec)})`);
   console.log(`  (prepareBatch alone  : ${fmt(m.aggregateOnly.recordsPerSec)})`);
   console.log(`decode only:`);
-  console.log(`  keymeter fast decoder : ${fmt(m.decodeOnly.fast.recordsPerSec)}`);
+  console.log(`  keymeter decoder      : ${fmt(m.decodeOnly.fast.recordsPerSec)}`);
   console.log(`  msgpackr.unpack       : ${fmt(m.decodeOnly.baseline.recordsPerSec)}`);
   console.log(`  ratio                 : ${m.decodeOnly.ratio.toFixed(2)}x`);
+  console.log(`  (exact TS decoder    : ${fmt(m.decodeOnly.exact.recordsPerSec)})`);
 }

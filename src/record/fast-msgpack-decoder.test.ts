@@ -1,6 +1,7 @@
 import { Packr } from 'msgpackr';
 import { describe, expect, it } from 'vitest';
 import { rec } from '../../test/helpers/records.ts';
+import { FastMsgpackDecoder } from './fast-msgpack-decoder.ts';
 import { encodeGatewayRecord, gatewayObject } from './gateway-encoder.ts';
 import { createMsgpackRecordDecoder, decodeMsgpackRecordGeneric } from './msgpack-decoder.ts';
 import type { DecodeResult } from './record.ts';
@@ -37,23 +38,32 @@ function record(raw: Record<string, Buffer | undefined> = {}, extra: [string, Bu
   return Buffer.concat([head, ...all.flatMap(([k, v]) => [packr.pack(k), v])]);
 }
 
-const fast = createMsgpackRecordDecoder();
-/** Decodes with the fast decoder and checks the generic one accepts/rejects alike, with the same record. */
-function both(bytes: Uint8Array): DecodeResult {
-  const f = fast(bytes);
-  const g = decodeMsgpackRecordGeneric(bytes);
-  expect({ ok: f.ok, record: f.ok ? f.record : undefined }).toEqual({
-    ok: g.ok,
-    record: g.ok ? g.record : undefined,
-  });
-  return f;
-}
-const rejects = (bytes: Uint8Array, reason: RegExp) => {
-  const r = both(bytes);
-  expect(r.ok ? 'accepted' : r.reason).toMatch(reason);
+const exactAlone = (): ((bytes: Uint8Array) => DecodeResult) => {
+  const decoder = new FastMsgpackDecoder();
+  return (bytes) => decoder.decode(bytes);
 };
+const DECODERS: [string, () => (bytes: Uint8Array) => DecodeResult][] = [
+  ['keymeter decoder (WebAssembly fast path, exact fallback)', createMsgpackRecordDecoder],
+  ['exact decoder alone', exactAlone],
+];
 
-describe('fast msgpack decoder', () => {
+describe.each(DECODERS)('%s', (_name, makeDecoder) => {
+  const fast = makeDecoder();
+  /** Decodes with the fast decoder and checks the generic one accepts/rejects alike, with the same record. */
+  function both(bytes: Uint8Array): DecodeResult {
+    const f = fast(bytes);
+    const g = decodeMsgpackRecordGeneric(bytes);
+    expect({ ok: f.ok, record: f.ok ? f.record : undefined }).toEqual({
+      ok: g.ok,
+      record: g.ok ? g.record : undefined,
+    });
+    return f;
+  }
+  const rejects = (bytes: Uint8Array, reason: RegExp) => {
+    const r = both(bytes);
+    expect(r.ok ? 'accepted' : r.reason).toMatch(reason);
+  };
+
   it('decodes what the gateway encodes, including from a view into a larger buffer', () => {
     const r = rec({ oauthId: 'client-1', timestampMs: Date.UTC(2024, 0, 15, 12, 0, 0, 123) });
     const bytes = encodeGatewayRecord(r, { rawRequest: 'R'.repeat(600) });

@@ -1,7 +1,7 @@
 import { Kind, MsgpackCursor } from './msgpack-cursor.ts';
 import { FieldReader } from './msgpack-fields.ts';
 import { KeyTable, skipKey, skipValue } from './msgpack-skip.ts';
-import { type AnalyticsRecord, type DecodeResult, emptyRecord, reject } from './record.ts';
+import { type AnalyticsRecord, type DecodeResult, type RecordReader, readOne } from './record.ts';
 import { StringInterner } from './string-interner.ts';
 import { recordProblem } from './validate.ts';
 
@@ -52,7 +52,7 @@ function clear(a: Int32Array): void {
  * inputs where they part), but it reads only the fields keymeter needs: the rest of the record
  * (raw request/response, geo, tags, …) is walked over without being materialised.
  */
-export class FastMsgpackDecoder {
+export class FastMsgpackDecoder implements RecordReader {
   private readonly c = new MsgpackCursor();
   private readonly top = new Int32Array(TOP.names.length);
   // Where Total/Upstream, IsGraphQL and IsMCP start inside the nested maps (found in pass 1).
@@ -66,9 +66,7 @@ export class FastMsgpackDecoder {
   }
 
   decode(bytes: Uint8Array): DecodeResult {
-    const record = emptyRecord();
-    const problem = this.read(bytes, record);
-    return problem === undefined ? { ok: true, record } : reject(problem);
+    return readOne(this, bytes);
   }
 
   /**

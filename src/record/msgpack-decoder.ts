@@ -1,7 +1,7 @@
 import { Unpackr } from 'msgpackr';
-import { FastMsgpackDecoder } from './fast-msgpack-decoder.ts';
 import { type FieldNames, recordFromObject } from './from-object.ts';
 import type { DecodeResult } from './record.ts';
+import { WasmGatewayDecoder } from './wasm-decoder.ts';
 
 /** The gateway encodes with Go field names as map keys. */
 const GO_NAMES: FieldNames = {
@@ -69,9 +69,9 @@ export function decodeMsgpackRecordGeneric(bytes: Uint8Array): DecodeResult {
   return recordFromGoObject(value);
 }
 
-/** Makes a fast gateway-record decoder with its own string cache (see FastMsgpackDecoder). */
+/** Makes keymeter's gateway-record decoder with its own string caches (see WasmGatewayDecoder). */
 export function createMsgpackRecordDecoder(): (bytes: Uint8Array) => DecodeResult {
-  const decoder = new FastMsgpackDecoder();
+  const decoder = new WasmGatewayDecoder();
   return (bytes) => decoder.decode(bytes);
 }
 

@@ -1,9 +1,12 @@
+import { isDeepStrictEqual } from 'node:util';
 import { Packr } from 'msgpackr';
 import { describe, expect, it } from 'vitest';
 import { type Random, seededRandom } from '../sim/random.ts';
+import { FastMsgpackDecoder } from './fast-msgpack-decoder.ts';
 import { gatewayObject } from './gateway-encoder.ts';
 import { createMsgpackRecordDecoder, decodeMsgpackRecordGeneric } from './msgpack-decoder.ts';
 import type { AnalyticsRecord, DecodeResult } from './record.ts';
+import { WasmGatewayDecoder } from './wasm-decoder.ts';
 
 const packr = new Packr({ useRecords: false, variableMapSize: true });
 
@@ -188,5 +191,31 @@ describe('fast decoder agrees with the generic msgpackr decoder', () => {
       Buffer.from(Array.from({ length: r.int(0, 64) }, () => r.int(0, 255))),
     );
     expect(compare(inputs).disagreements.slice(0, 3)).toEqual([]);
+  });
+});
+
+describe('the WebAssembly fast path agrees with the exact decoder', () => {
+  // Values and rejection reasons alike: the fast path either reads a record exactly as the exact
+  // decoder would, or hands it over. Both keep their string caches across all inputs, as in a drain.
+  it('on every generated, damaged and random input', () => {
+    const r = seededRandom(4242);
+    const inputs = [
+      ...Array.from({ length: 4000 }, () => structuredInput(r)),
+      ...Array.from({ length: 4000 }, () => mutatedInput(r)),
+      ...Array.from({ length: 1000 }, () =>
+        Buffer.from(Array.from({ length: r.int(0, 64) }, () => r.int(0, 255))),
+      ),
+    ];
+    const wasm = new WasmGatewayDecoder();
+    const exact = new FastMsgpackDecoder();
+    const disagreements = inputs.flatMap((bytes) => {
+      const w = wasm.decode(bytes);
+      const e = exact.decode(bytes);
+      return isDeepStrictEqual(w, e) ? [] : [{ hex: bytes.toString('hex'), wasm: w, exact: e }];
+    });
+    expect(disagreements.slice(0, 3)).toEqual([]);
+    // Both paths were exercised: the fast one on plain records, the exact one on the rest.
+    expect(wasm.fast).toBeGreaterThan(1000);
+    expect(wasm.exactCount).toBeGreaterThan(4000);
   });
 });

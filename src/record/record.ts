@@ -47,5 +47,17 @@ export const emptyRecord = (): AnalyticsRecord => ({
   isMCP: false,
 });
 
+/** A decoder that fills one reused record: returns why the record is rejected, or undefined. */
+export interface RecordReader {
+  read(bytes: Uint8Array, into: AnalyticsRecord): string | undefined;
+}
+
+/** One record through a RecordReader, as a fresh DecodeResult. */
+export function readOne(reader: RecordReader, bytes: Uint8Array): DecodeResult {
+  const record = emptyRecord();
+  const problem = reader.read(bytes, record);
+  return problem === undefined ? { ok: true, record } : reject(problem);
+}
+
 /** Decodes one record's bytes; never throws for bad input. */
 export type RecordDecoder = (bytes: Uint8Array) => DecodeResult;

@@ -1,5 +1,5 @@
 /** Decodes UTF-8 as msgpackr does: WHATWG replacement of bad sequences, a leading BOM kept. */
-const utf8 = new TextDecoder('utf-8', { ignoreBOM: true });
+export const utf8 = new TextDecoder('utf-8', { ignoreBOM: true });
 
 export interface InternerOptions {
   /** Number of cache slots (a power of two). */

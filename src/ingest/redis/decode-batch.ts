@@ -1,6 +1,5 @@
 import { type AggregateBatch, type AggregateOptions, BatchAggregator } from '../../aggregate/aggregate.ts';
-import type { FastMsgpackDecoder } from '../../record/fast-msgpack-decoder.ts';
-import { emptyRecord } from '../../record/record.ts';
+import { emptyRecord, type RecordReader } from '../../record/record.ts';
 import type { NewDeadLetter } from '../../store/store.ts';
 import { addEntries } from '../prepare-batch.ts';
 import type { ClaimedBatch } from './batch-source.ts';
@@ -35,7 +34,7 @@ export class PendingCommit {
 
   constructor(
     opts: AggregateOptions,
-    private readonly decoder: FastMsgpackDecoder,
+    private readonly decoder: RecordReader,
     private readonly lists: readonly string[],
     private readonly clock: () => number,
   ) {

@@ -2,7 +2,7 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import type { AggregateOptions } from '../../aggregate/aggregate.ts';
 import type { IngestMetrics } from '../../ops/metrics.ts';
-import { FastMsgpackDecoder } from '../../record/fast-msgpack-decoder.ts';
+import { WasmGatewayDecoder } from '../../record/wasm-decoder.ts';
 import type { Store } from '../../store/store.ts';
 import { backoffMs, Sleeper } from './backoff.ts';
 import { BatchSource, type ClaimedBatch } from './batch-source.ts';
@@ -65,7 +65,7 @@ export class RedisDrainer {
   private readonly source: BatchSource;
   private readonly runNonce = randomBytes(4).toString('hex');
   private readonly sleeper = new Sleeper();
-  private readonly decoder = new FastMsgpackDecoder();
+  private readonly decoder = new WasmGatewayDecoder();
   private readonly held = new Set<string>();
   private readonly failing = new Map<Failure, string>();
   private readonly timers: NodeJS.Timeout[] = [];
