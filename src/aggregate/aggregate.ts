@@ -1,5 +1,5 @@
 import type { AnalyticsRecord } from '../record/record.ts';
-import { type BucketOf, bucketOf, hourBucketOf } from './buckets.ts';
+import { type BucketOf, bucketOf, HourBuckets } from './buckets.ts';
 import type { Counters } from './counters.ts';
 import { RowTable, StringIds } from './row-table.ts';
 import type { TimeZone } from './time-zone.ts';
@@ -54,6 +54,7 @@ const OAUTH = 1;
 export class BatchAggregator {
   private readonly names = new StringIds();
   private readonly hours: RowTable;
+  private readonly hourOf: HourBuckets;
 
   /** `expectedRows`: initial size of the hour table (it grows as needed; a good guess saves rehashing). */
   constructor(
@@ -61,6 +62,7 @@ export class BatchAggregator {
     expectedRows = 256,
   ) {
     this.hours = new RowTable(this.names, expectedRows);
+    this.hourOf = new HourBuckets(opts.tz);
   }
 
   /** Adds one valid record's contribution (its key row and/or OAuth client row). */
@@ -68,7 +70,7 @@ export class BatchAggregator {
     if (!counts(r, this.opts.trackAllPaths)) return;
     if (r.apiKey === '' && r.oauthId === '') return;
     const names = this.names;
-    const hour = hourBucketOf(r.timestampMs, this.opts.tz);
+    const hour = this.hourOf.of(r.timestampMs);
     const org = names.id(r.orgId);
     const api = names.id(r.apiId);
     const path = names.id(r.path);

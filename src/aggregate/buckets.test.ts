@@ -4,11 +4,14 @@ import {
   dayOfDate,
   firstDayOfMonth,
   firstDayOfWeek,
+  HourBuckets,
+  hourBucketOf,
   monthOfDay,
   type PlanSegment,
   planRange,
   weekOfDay,
 } from './buckets.ts';
+import { seededRandom } from '../sim/random.ts';
 import { TimeZone } from './time-zone.ts';
 
 const H = 3_600_000;
@@ -51,6 +54,44 @@ describe('bucketOf', () => {
     // 2024-11-03 has 25 hours.
     const fallStart = ny.startOfLocalDay(dayOfDate(2024, 11, 3) ?? 0);
     expect(ny.startOfLocalDay((dayOfDate(2024, 11, 3) ?? 0) + 1) - fallStart).toBe(25 * H);
+  });
+});
+
+describe('HourBuckets (the remembering hourBucketOf)', () => {
+  it('gives hourBucketOf for instants jumping around DST changes and odd offsets', () => {
+    const r = seededRandom(11);
+    const cases: [string, number][] = [
+      ['UTC', Date.UTC(2024, 5, 1)],
+      ['America/New_York', Date.UTC(2024, 2, 10, 7)], // spring forward
+      ['America/New_York', Date.UTC(2024, 10, 3, 6)], // fall back
+      ['Asia/Kathmandu', Date.UTC(2024, 0, 1)], // +05:45
+      ['Australia/Lord_Howe', Date.UTC(2024, 3, 6, 15)], // a 30-minute DST change
+      ['Africa/Monrovia', Date.UTC(1971, 5, 1)], // -00:44:30: buckets not on 15-minute marks
+    ];
+    for (const [zone, around] of cases) {
+      const tz = new TimeZone(zone);
+      const memo = new HourBuckets(tz);
+      let t = around;
+      for (let i = 0; i < 5000; i++) {
+        // Small steps either way, sometimes a jump: all within 3 hours of the change.
+        t = r.chance(0.8) ? t + r.int(-900_000, 900_000) : around + r.int(-3 * H, 3 * H);
+        expect(memo.of(t)).toBe(hourBucketOf(t, tz));
+      }
+    }
+  });
+
+  it('never carries a bucket across an offset change, even one in the middle of an hour', () => {
+    // No real zone changes its offset mid-hour by a non-hour amount; a made-up one does.
+    const change = Date.UTC(2024, 0, 1, 0, 30);
+    const zone = new (class extends TimeZone {
+      override offsetAt(utcMs: number): number {
+        return utcMs >= change ? 20 * 60_000 : 0;
+      }
+    })('UTC');
+    const memo = new HourBuckets(zone);
+    expect(memo.of(change - 20 * 60_000)).toBe(Date.UTC(2024, 0, 1, 0, 0));
+    expect(memo.of(change + 10 * 60_000)).toBe(Date.UTC(2024, 0, 1, 0, 40));
+    expect(memo.of(change - 5 * 60_000)).toBe(Date.UTC(2024, 0, 1, 0, 0));
   });
 });
 

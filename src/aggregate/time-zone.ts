@@ -77,4 +77,4 @@ export class TimeZone {
   }
 }
 
-export { DAY_MS, HOUR_MS };
+export { DAY_MS, HOUR_MS, SLOT_MS };
