@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { seededRandom } from '../sim/random.ts';
 import {
   bucketOf,
   dayOfDate,
@@ -11,7 +12,6 @@ import {
   planRange,
   weekOfDay,
 } from './buckets.ts';
-import { seededRandom } from '../sim/random.ts';
 import { TimeZone } from './time-zone.ts';
 
 const H = 3_600_000;

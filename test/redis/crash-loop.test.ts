@@ -4,6 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { gatewayLists } from '../../src/ingest/redis/keys.ts';
+import { encodeGatewayRecord } from '../../src/record/gateway-encoder.ts';
 import { openSqliteStore } from '../../src/store/sqlite/sqlite-store.ts';
 import { serviceAvailable, TEST_REDIS_URL } from '../helpers/services.ts';
 import {
@@ -14,6 +16,7 @@ import {
   makeRecords,
   pushRecords,
   testDrainer,
+  totalHits,
   uniquePrefix,
   waitFor,
 } from './drain-helpers.ts';
@@ -65,7 +68,10 @@ describe.skipIf(!up)('crash loop', () => {
     const env = { KM_CHILD_STORE: file, KM_CHILD_REDIS: TEST_REDIS_URL, KM_CHILD_PREFIX: prefix };
     let midCommitKills = 0;
     const launch = (kill: number) => {
-      const started = startChild(kill % 3 === 0 ? { ...env, KM_CHILD_PAUSE_MS: '300' } : env);
+      // Every third one commits a page at a time and pauses after each commit, so that kills land
+      // between a page's commit and its progress being recorded, with pages of its claim unread.
+      const slow = { ...env, KM_CHILD_PAUSE_MS: '300', KM_CHILD_GROUP: '300' };
+      const started = startChild(kill % 3 === 0 ? slow : env);
       const state = { ...started, exited: false, exit: Promise.resolve() };
       state.exit = new Promise((r) => started.child.once('exit', r)).then(() => {
         state.exited = true;
@@ -109,15 +115,19 @@ describe.skipIf(!up)('crash loop', () => {
     await store.close();
   }, 90_000);
 
-  it('SIGTERM finishes the batch in hand and exits cleanly', async () => {
+  it('SIGTERM finishes the claim in hand, every page of it, and exits cleanly', async () => {
     const p = uniquePrefix();
     const file = join(dir, 'term.db');
-    await pushRecords(redis, p, makeRecords(5_000, 9));
+    // One long list: the first claim takes 10 pages of 300 of it, committed 2 pages at a time, so
+    // SIGTERM (during the pause after the first commit) lands with 8 pages of the claim unread.
+    const [base = ''] = gatewayLists(p);
+    await redis.rpush(base, ...makeRecords(5_000, 9).map((r) => encodeGatewayRecord(r)));
     const { child, output } = startChild({
       KM_CHILD_STORE: file,
       KM_CHILD_REDIS: TEST_REDIS_URL,
       KM_CHILD_PREFIX: p,
       KM_CHILD_PAUSE_MS: '200',
+      KM_CHILD_GROUP: '600',
     });
     const exit = new Promise<number | null>((r) => child.once('exit', r));
     await until(
@@ -127,8 +137,13 @@ describe.skipIf(!up)('crash loop', () => {
     child.kill('SIGTERM');
     expect(await exit).toBe(0);
     expect(output).toContain('stopped');
-    // Nothing left half-done: no in-flight batch, and what was taken is committed.
+    // Nothing left half-done: no claim in flight; whatever left the list is committed.
     expect(await redis.hlen(`keymeter:${p}:inflight`)).toBe(0);
+    const left = await redis.llen(base);
+    expect(left).toBeLessThan(5_000);
+    const store = openSqliteStore(file);
+    expect(await totalHits(store)).toBe(5_000 - left);
+    await store.close();
     await cleanupPrefix(redis, p);
   }, 30_000);
 });

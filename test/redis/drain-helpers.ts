@@ -50,6 +50,17 @@ export function makeRecords(n: number, seed = 1): AnalyticsRecord[] {
   });
 }
 
+/** Hits committed for records of makeRecords (its four keys, its one day). */
+export async function totalHits(store: Store): Promise<number> {
+  const day = Math.floor(DAY / 86_400_000);
+  let sum = 0;
+  for (let k = 0; k < 4; k++) {
+    const query = { orgId: null, kind: 'key' as const, subject: `key-${k}`, startDay: day, endDay: day };
+    for (const row of await store.aggregates.queryEndpoints(query)) sum += row.counters.hits;
+  }
+  return sum;
+}
+
 /** RPUSHes encoded records spread over the gateway lists, pipelined, as gateways do. */
 export async function pushRecords(redis: Redis, prefix: string, records: AnalyticsRecord[]): Promise<void> {
   const lists = gatewayLists(prefix);

@@ -1,7 +1,14 @@
 import type { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BatchSource } from '../../src/ingest/redis/batch-source.ts';
-import { drainKeys, gatewayLists } from '../../src/ingest/redis/keys.ts';
+import {
+  type Claim,
+  drainKeys,
+  formatIndexValue,
+  gatewayLists,
+  pageId,
+  parseIndexValue,
+} from '../../src/ingest/redis/keys.ts';
 import { encodeGatewayRecord } from '../../src/record/gateway-encoder.ts';
 import { serviceAvailable, TEST_REDIS_URL } from '../helpers/services.ts';
 import { sqliteUnderTest } from '../helpers/stores.ts';
@@ -73,33 +80,58 @@ describe.skipIf(!up)('Redis drainer', () => {
     await store.close();
   });
 
-  it('re-arms the gateway TTL on a list it trims, and claims into keys of its own', async () => {
+  it('claims whole lists into keys of its own and reads them in pages; a too-long list gives its head and gets its TTL re-armed', async () => {
     const p = prefix();
-    const [base = ''] = gatewayLists(p);
-    const pipe = redis.pipeline();
-    for (const r of makeRecords(1_100)) pipe.rpush(base, encodeGatewayRecord(r));
-    await pipe.exec();
-    await redis.pexpire(base, 5_000); // as a gateway would have set it (shortened)
+    const [base = '', shard0 = ''] = gatewayLists(p);
+    const first = makeRecords(1_100, 31).map((r) => encodeGatewayRecord(r));
+    const second = makeRecords(2_500, 32).map((r) => encodeGatewayRecord(r));
+    await redis.rpush(base, ...first);
+    await redis.rpush(shard0, ...second);
+    await redis.pexpire(base, 5_000); // as a gateway would have set them (shortened)
+    await redis.pexpire(shard0, 5_000);
     const source = new BatchSource(redis, drainKeys(p), 60);
-    const claimed = await source.claim('b1', 'me', 1_000);
-    expect(claimed?.entries).toHaveLength(1_000);
-    expect(await redis.llen(base)).toBe(100);
-    expect(await redis.pttl(base)).toBeGreaterThan(55_000);
+    // Pages of 1,000, claims of at most 2,000. The first claim starts at _0: 2,500 is too long,
+    // so its first 2,000 move and the list keeps the rest, with the TTL re-armed.
+    const b1 = await source.claim('b1', 'me', 1_000, 2_000);
+    expect(b1).toMatchObject({ layout: [{ list: 1, count: 2_000 }], pages: 2, done: 0 });
+    const pages = [await source.readPage(b1 as Claim, 0), await source.readPage(b1 as Claim, 1)];
+    expect(pages.map((pg) => pg.batchId)).toEqual(['b1/0', 'b1/1']);
+    const read = pages.flatMap((pg) => pg.entries);
+    expect(read).toHaveLength(2_000);
+    expect(Buffer.concat(read).equals(Buffer.concat(second.slice(0, 2_000)))).toBe(true);
+    expect(await redis.llen(shard0)).toBe(500);
+    expect(await redis.pttl(shard0)).toBeGreaterThan(55_000);
     // The claim lives under keymeter's own names, without a TTL.
     const own = await redis.keys(`keymeter:${p}:*`);
-    expect(own.sort()).toEqual([`keymeter:${p}:inflight`, `keymeter:${p}:inflight:b1:0`]);
-    expect(await redis.pttl(`keymeter:${p}:inflight:b1:0`)).toBe(-1);
-    // A resent claim (lost reply) returns the same entries and takes nothing more.
-    const again = await source.claim('b1', 'me', 1_000);
-    expect(again?.entries).toEqual(claimed?.entries);
-    expect(await redis.llen(base)).toBe(100);
-    // The rest of the list moves whole; the moved key must not keep the gateway TTL.
-    const rest = await source.claim('b2', 'me', 1_000);
-    expect(rest?.entries).toHaveLength(100);
+    expect(own.sort()).toEqual([`keymeter:${p}:inflight`, `keymeter:${p}:inflight:b1:1`]);
+    expect(await redis.pttl(`keymeter:${p}:inflight:b1:1`)).toBe(-1);
+    // A resent claim (lost reply) returns the same claim and takes nothing more.
+    expect(await source.claim('b1', 'me', 1_000, 2_000)).toEqual(b1);
+    expect(await redis.llen(shard0)).toBe(500);
+    // The base list fits whole: it is renamed (no copy), and must not keep the gateway TTL.
+    const b2 = await source.claim('b2', 'me', 1_000, 2_000);
+    expect(b2).toMatchObject({ layout: [{ list: 0, count: 1_100 }], pages: 2 });
     expect(await redis.exists(base)).toBe(0);
     expect(await redis.pttl(`keymeter:${p}:inflight:b2:0`)).toBe(-1);
-    await source.finish({ batchId: 'b1', layout: claimed?.layout ?? [] });
+    const tail = (await source.readPage(b2 as Claim, 1)).entries;
+    expect(Buffer.concat(tail).equals(Buffer.concat(first.slice(1_000)))).toBe(true);
+    // Progress is recorded page by page; the last page forgets the claim.
+    await source.finish(b1 as Claim, 0);
+    expect((await source.inflight()).find((c) => c.claim.batchId === 'b1')?.claim.done).toBe(1);
+    await source.finish(b1 as Claim, 1);
     expect(await redis.hkeys(`keymeter:${p}:inflight`)).toEqual(['b2']);
+    expect(await redis.exists(`keymeter:${p}:inflight:b1:1`)).toBe(0);
+  });
+
+  it('reads an in-flight entry written before paged claims as one page under the claim id', () => {
+    const claim = parseIndexValue('pod-0.x.7', 'pod-0|3:400,0:100');
+    expect(claim).toMatchObject({ owner: 'pod-0', pages: 1, pageSize: 500, done: 0, legacy: true });
+    expect(pageId(claim as Claim, 0)).toBe('pod-0.x.7');
+    expect(formatIndexValue({ ...(claim as Claim), owner: 'pod-1' })).toBe('pod-1|3:400,0:100');
+    expect(parseIndexValue('c', 'pod-0|500|2|3:1200')).toMatchObject({ pages: 3, done: 2, legacy: false });
+    for (const bad of ['', 'x', 'pod|a:1', 'pod|0|0|1:1', '|500|0|1:1', 'p|1|x|1:1']) {
+      expect(parseIndexValue('c', bad)).toBeUndefined();
+    }
   });
 
   it('a restart under the same instance id adopts its in-flight batch without waiting for the lease', async () => {
@@ -110,7 +142,9 @@ describe.skipIf(!up)('Redis drainer', () => {
     // The previous process of pod-0 claimed a batch and died; its lease has a minute left.
     const source = new BatchSource(redis, drainKeys(p), 60);
     await source.renewLease('pod-0', 60_000);
-    expect((await source.claim('pod-0.dead.0', 'pod-0', 500))?.entries).toHaveLength(500);
+    const dead = await source.claim('pod-0.dead.0', 'pod-0', 500, 500);
+    expect(dead?.pages).toBe(1);
+    expect((await source.readPage(dead as Claim, 0)).entries).toHaveLength(500);
     // Another instance leaves it alone while that lease lives…
     const other = testDrainer(redis, store, p, { instanceId: 'pod-1', leaseMs: 60_000 });
     other.start();

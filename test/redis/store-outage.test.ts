@@ -75,8 +75,13 @@ describe.skipIf(!up)('store outage', () => {
     const store = failingStore(inner);
     const registry = new Registry();
     const metrics = createIngestMetrics(registry);
-    // Group commits of up to 3 claims: the most that can leave the lists before a failed commit.
-    const drainer = testDrainer(redis, store, prefix, { batchSize: 200, groupRecords: 600, metrics });
+    // Pages of 200 in group commits of up to 3, claims of at most 2 pages.
+    const drainer = testDrainer(redis, store, prefix, {
+      batchSize: 200,
+      claimPages: 2,
+      groupRecords: 600,
+      metrics,
+    });
     const app = Fastify();
     opsRoutes(app, {
       registry,
@@ -93,13 +98,13 @@ describe.skipIf(!up)('store outage', () => {
     await pushRecords(redis, prefix, records.slice(2_000, 5_000));
     await waitFor(() => store.failures >= 4);
     expect(await readyz()).toBe(503);
-    // Backpressure: at most the group in hand (3 claims) and one prefetched claim left the lists,
-    // and no more leave while the store stays down.
+    // Backpressure: only the claims of the group in hand (3 pages) and of one prefetched page left
+    // the lists — at most 3 claims of 400 — and no more leave while the store stays down.
     const waitingNow = async () =>
       (await Promise.all(gatewayLists(prefix).map((l) => redis.llen(l)))).reduce((a, b) => a + b);
     const waiting = await waitingNow();
-    expect(waiting).toBeGreaterThanOrEqual(3_000 - 4 * 200);
-    expect(await redis.hlen(`keymeter:${prefix}:inflight`)).toBeLessThanOrEqual(4);
+    expect(waiting).toBeGreaterThanOrEqual(3_000 - 3 * 400);
+    expect(await redis.hlen(`keymeter:${prefix}:inflight`)).toBeLessThanOrEqual(3);
     await waitFor(() => store.failures >= 6);
     expect(await waitingNow()).toBe(waiting);
 

@@ -1,25 +1,32 @@
 import type { Redis } from 'ioredis';
-import { type DrainKeys, formatIndexValue, type Layout, parseIndexValue } from './keys.ts';
-import { CLAIM, FINISH, runScript, runScriptThen, TAKEOVER } from './scripts.ts';
+import {
+  type Claim,
+  type DrainKeys,
+  formatIndexValue,
+  type Layout,
+  pageId,
+  parseIndexValue,
+} from './keys.ts';
+import { CLAIM, FINISH, runScript, TAKEOVER } from './scripts.ts';
 
-/** Entries moved out of the gateway lists into keymeter's own keys, not yet committed. */
+/** One page of a claim: the entries decoded and committed together under the page's batch id. */
 export interface ClaimedBatch {
+  /** The page's batch id (pageId). */
   batchId: string;
-  /** Which list each run of entries came from, in entry order. */
+  claim: Claim;
+  page: number;
+  /** Which list each run of the page's entries came from, in entry order. */
   layout: Layout;
   entries: Buffer[];
 }
 
-/** An index entry: a batch claimed by some instance and not yet finished. */
-export interface InflightEntry {
-  batchId: string;
-  /** The raw index value, compared on takeover so that two adopters never both win. */
+/** A claim as the index holds it, with the raw value a takeover compares against. */
+export interface InflightClaim {
+  claim: Claim;
   value: string;
-  owner: string;
-  layout: Layout;
 }
 
-/** keymeter's Redis protocol: atomic claim, takeover and finish of batches, and instance leases. */
+/** keymeter's Redis protocol: atomic claims read in pages, takeover, finish, and instance leases. */
 export class BatchSource {
   private rotation = 0;
 
@@ -29,64 +36,89 @@ export class BatchSource {
     private readonly listTtlSeconds: number,
   ) {}
 
-  /** Claims up to `max` entries across the lists; undefined when every list is empty. */
-  async claim(batchId: string, owner: string, max: number): Promise<ClaimedBatch | undefined> {
+  /**
+   * Claims whole gateway lists for `owner` (at least `pageSize` entries when there are that many,
+   * at most `maxEntries`); undefined when every list is empty. Nothing is read yet: see readPage.
+   */
+  async claim(
+    batchId: string,
+    owner: string,
+    pageSize: number,
+    maxEntries: number,
+  ): Promise<Claim | undefined> {
     const { lists, index, segment } = this.keys;
     const segments = lists.map((_, i) => segment(batchId, i));
-    const keys = [index, ...lists, ...segments];
     this.rotation = (this.rotation + 1) % lists.length;
-    // The script moves entries inside Redis; every segment is read back in the same round trip.
-    const replies = await runScriptThen(
+    const value = await runScript(
       this.redis,
       CLAIM,
-      keys,
-      [max, this.listTtlSeconds, owner, batchId, this.rotation],
-      (pipe) => {
-        for (const seg of segments) pipe.lrangeBuffer(seg, 0, -1);
-      },
+      [index, ...lists, ...segments],
+      [pageSize, Math.max(pageSize, maxEntries), this.listTtlSeconds, owner, batchId, this.rotation],
     );
-    const [flat, ...reads] = replies as [number[], ...Buffer[][]];
-    const layout: Layout = [];
-    const entries: Buffer[] = [];
-    for (let i = 0; i < flat.length; i += 2) {
-      const list = flat[i] ?? 0;
-      const got = reads[list] ?? [];
-      layout.push({ list, count: got.length });
-      for (const e of got) entries.push(e);
-    }
-    return entries.length === 0 ? undefined : { batchId, layout, entries };
+    if (value === null) return undefined;
+    const claim = parseIndexValue(batchId, String(value));
+    if (!claim) throw new Error(`claim ${batchId} has an unreadable index value: ${String(value)}`);
+    return claim;
   }
 
-  /** Every batch claimed and not yet finished, by any instance. Unparseable entries are skipped. */
-  async inflight(): Promise<InflightEntry[]> {
+  /** Reads page `page` of a claim: its share of each segment, in one round trip. */
+  async readPage(claim: Claim, page: number): Promise<ClaimedBatch> {
+    const from = page * claim.pageSize;
+    const to = from + claim.pageSize;
+    const pipe = this.redis.pipeline();
+    const layout: Layout = [];
+    let start = 0;
+    for (const seg of claim.layout) {
+      const a = Math.max(from, start);
+      const b = Math.min(to, start + seg.count);
+      if (a < b) {
+        pipe.lrangeBuffer(this.keys.segment(claim.batchId, seg.list), a - start, b - start - 1);
+        layout.push({ list: seg.list, count: b - a });
+      }
+      start += seg.count;
+    }
+    const replies = (await pipe.exec()) ?? [];
+    const err = replies.find(([e]) => e)?.[0];
+    if (err) throw err;
+    const entries: Buffer[] = [];
+    replies.forEach(([, got], i) => {
+      const part = got as Buffer[];
+      // Segments never change until the claim is finished; a short read means an adopter
+      // finished it meanwhile, so every page of it is committed and this one will be skipped.
+      const s = layout[i];
+      if (s) s.count = part.length;
+      for (const e of part) entries.push(e);
+    });
+    return { batchId: pageId(claim, page), claim, page, layout, entries };
+  }
+
+  /** Every claim not yet finished, by any instance. Unparseable index entries are skipped. */
+  async inflight(): Promise<InflightClaim[]> {
     const all = await this.redis.hgetall(this.keys.index);
-    const out: InflightEntry[] = [];
+    const out: InflightClaim[] = [];
     for (const [batchId, value] of Object.entries(all)) {
-      const parsed = parseIndexValue(value);
-      if (parsed) out.push({ batchId, value, ...parsed });
+      const claim = parseIndexValue(batchId, value);
+      if (claim) out.push({ claim, value });
     }
     return out;
   }
 
-  /** Makes `owner` the owner of an orphaned batch; undefined if another instance got there first. */
-  async takeover(entry: InflightEntry, owner: string): Promise<ClaimedBatch | undefined> {
-    const segs = entry.layout.map((s) => this.keys.segment(entry.batchId, s.list));
-    const reply = (await runScript(
+  /** Makes `owner` the owner of an orphaned claim; undefined if another instance got there first. */
+  async takeover(seen: InflightClaim, owner: string): Promise<Claim | undefined> {
+    const claim = { ...seen.claim, owner };
+    const taken = await runScript(
       this.redis,
       TAKEOVER,
-      [this.keys.index, ...segs],
-      [entry.batchId, entry.value, formatIndexValue(owner, entry.layout)],
-    )) as Buffer[][] | null;
-    if (reply === null) return undefined;
-    // Counts come from the segments themselves, so the layout always matches the entries.
-    const layout = entry.layout.map((s, i) => ({ list: s.list, count: reply[i]?.length ?? 0 }));
-    return { batchId: entry.batchId, layout, entries: reply.flat() };
+      [this.keys.index],
+      [claim.batchId, seen.value, formatIndexValue(claim)],
+    );
+    return Number(taken) === 1 ? claim : undefined;
   }
 
-  /** Deletes a committed batch's keys. Idempotent. */
-  async finish(batch: Pick<ClaimedBatch, 'batchId' | 'layout'>): Promise<void> {
-    const segs = batch.layout.map((s) => this.keys.segment(batch.batchId, s.list));
-    await runScript(this.redis, FINISH, [this.keys.index, ...segs], [batch.batchId]);
+  /** Records that the claim's pages up to `page` are committed; after the last, deletes its keys. Idempotent. */
+  async finish(claim: Claim, page: number): Promise<void> {
+    const segs = claim.layout.map((s) => this.keys.segment(claim.batchId, s.list));
+    await runScript(this.redis, FINISH, [this.keys.index, ...segs], [claim.batchId, page + 1, claim.pages]);
   }
 
   async renewLease(owner: string, ttlMs: number): Promise<void> {

@@ -7,8 +7,8 @@ import type { ClaimedBatch } from './batch-source.ts';
 /** Claimed batches turned into what one store commit needs. */
 export interface DecodedBatch {
   batch: AggregateBatch;
-  /** Every claimed batch in the commit: their ids are committed with it, then their keys deleted. */
-  claims: Array<Pick<ClaimedBatch, 'batchId' | 'layout'>>;
+  /** Every page in the commit: their ids are committed with it, then their claims' progress recorded. */
+  pages: Array<Omit<ClaimedBatch, 'entries'>>;
   deadLetters: NewDeadLetter[];
   accepted: number;
   /** Newest record timestamp (Unix ms) among accepted records; undefined if none. */
@@ -16,9 +16,9 @@ export interface DecodedBatch {
 }
 
 /**
- * Claimed batches decoded into one aggregate, to be committed as one (a group commit): rows that
- * recur from batch to batch are written once, and the store records every batch id with them.
- * Only the aggregate is kept: a batch's raw entries can be dropped once it is added (dead
+ * Pages of claims decoded into one aggregate, to be committed as one (a group commit): rows that
+ * recur from page to page are written once, and the store records every page's batch id with
+ * them. Only the aggregate is kept: a page's raw entries can be dropped once it is added (dead
  * letters keep their own bytes). `decoder` keeps its string cache from batch to batch, and
  * decodes every entry into one reused record.
  */
@@ -26,7 +26,7 @@ export class PendingCommit {
   readonly startedMs: number;
   records = 0;
   private readonly acc: BatchAggregator;
-  private readonly claims: DecodedBatch['claims'] = [];
+  private readonly pages: DecodedBatch['pages'] = [];
   private readonly deadLetters: NewDeadLetter[] = [];
   private readonly record = emptyRecord();
   private accepted = 0;
@@ -49,8 +49,7 @@ export class PendingCommit {
   }
 
   /**
-   * Decodes and aggregates a claimed batch. A bad entry becomes a dead letter; it never fails the
-   * batch. Yields to the event loop every `slice` entries, so that the reply of the next claim
+   * Decodes and aggregates a page. A bad entry becomes a dead letter; it never fails the page. Yields to the event loop every `slice` entries, so that the reply of the next claim
    * streams in (and is parsed) while this one is decoded, instead of waiting in Redis's buffers.
    */
   async add(claimed: ClaimedBatch, slice = 2_000): Promise<void> {
@@ -77,13 +76,14 @@ export class PendingCommit {
       }
     }
     this.records += claimed.entries.length;
-    this.claims.push({ batchId: claimed.batchId, layout: claimed.layout });
+    const { entries: _, ...page } = claimed;
+    this.pages.push(page);
   }
 
   finish(): DecodedBatch {
     return {
       batch: this.acc.finish(),
-      claims: this.claims,
+      pages: this.pages,
       deadLetters: this.deadLetters,
       accepted: this.accepted,
       newestMs: this.newestMs,

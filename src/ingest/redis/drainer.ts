@@ -7,7 +7,7 @@ import type { Store } from '../../store/store.ts';
 import { backoffMs, Sleeper } from './backoff.ts';
 import { BatchSource, type ClaimedBatch } from './batch-source.ts';
 import { type DecodedBatch, PendingCommit } from './decode-batch.ts';
-import { drainKeys } from './keys.ts';
+import { type Claim, drainKeys } from './keys.ts';
 
 /** The subset of a pino logger the drainer uses. */
 export interface DrainLog {
@@ -25,28 +25,36 @@ export interface DrainerOptions {
   log?: DrainLog;
   /** Stable id of this instance; a restart with the same id adopts its own batches at once. */
   instanceId?: string;
-  /** Most entries taken per claim. Bounds memory: at most two claims' entries are held at once. */
+  /**
+   * Page size: entries read and decoded at a time. Bounds memory: at most two pages' entries are
+   * held at once (the rest of a claim waits in Redis).
+   */
   batchSize?: number;
   /**
-   * Group commit: while the lists keep claims full, decoded claims are merged and committed as
-   * one store transaction until it holds this many records…
+   * Most pages one claim takes from the lists (whole lists move, so a claim usually takes a few
+   * pages' worth of a backlog at once): bounds what one instance holds while others could help.
+   */
+  claimPages?: number;
+  /**
+   * Group commit: while there is a backlog, decoded pages are merged and committed as one store
+   * transaction until it holds this many records…
    */
   groupRecords?: number;
   /** …or this many distinct hourly rows (bounds the memory of the merged aggregate)… */
   groupRows?: number;
-  /** …or its first claim is this old (records stay visible within about this plus one commit). */
+  /** …or its first page is this old (records stay visible within about this plus one commit). */
   groupMs?: number;
   /** Lease TTL: an instance silent this long is presumed dead and its batches are adopted. */
   leaseMs?: number;
   /** Pause when every list is empty (records are visible within this plus one commit). */
   idleMs?: number;
   maxBackoffMs?: number;
-  /** TTL re-armed on a gateway list after each trim, as Tyk Pump does. */
+  /** TTL re-armed on a gateway list after a claim takes only its head, as Tyk Pump does after a trim. */
   listTtlSeconds?: number;
   /** On stop, how long to keep retrying the commit of the batch in hand before parking it. */
   stopGraceMs?: number;
   clock?: () => number;
-  /** Test hook: runs after a batch is committed and before its Redis keys are deleted. */
+  /** Test hook: runs after a page is committed and before its claim's progress is recorded in Redis. */
   afterCommit?: (batchId: string) => Promise<void> | void;
 }
 
@@ -54,9 +62,10 @@ type Failure = 'store' | 'redis';
 const noLog: DrainLog = { info() {}, warn() {} };
 
 /**
- * Drains the gateway lists effectively once (docs/adr/0002-delivery-guarantee.md): claim a batch
- * atomically into keymeter's own keys, commit it under its batch id, then delete it. A batch left
- * behind by a dead instance is adopted and committed under the same id, so it counts once.
+ * Drains the gateway lists effectively once (docs/adr/0002-delivery-guarantee.md): claim lists
+ * atomically into keymeter's own keys, commit them page by page under each page's batch id,
+ * recording progress, then delete them. A claim left behind by a dead instance is adopted and its
+ * pages committed under the same ids, so every record counts once.
  */
 export class RedisDrainer {
   readonly instanceId: string;
@@ -70,6 +79,9 @@ export class RedisDrainer {
   private readonly failing = new Map<Failure, string>();
   private readonly timers: NodeJS.Timeout[] = [];
   private seq = 0;
+  /** The claim whose pages are being read, and the next page to read. */
+  private current: Claim | undefined;
+  private nextPage = 0;
   private stopping = false;
   private stopDeadline = 0;
   private nextSweepAt = 0;
@@ -80,6 +92,7 @@ export class RedisDrainer {
     this.o = {
       log: noLog,
       batchSize: 10_000,
+      claimPages: 10,
       groupRecords: 100_000,
       groupRows: 50_000,
       groupMs: 1_000,
@@ -130,9 +143,13 @@ export class RedisDrainer {
     let next: Promise<ClaimedBatch | undefined | 'error'> | undefined;
     let group: PendingCommit | undefined;
     let redisFailures = 0;
-    while (!this.stopping || next || group) {
+    // On stop: the group in hand is committed, and so are the rest of the claim in hand's pages
+    // (no new claim is taken) unless that outlasts stopGraceMs; what is left then stays parked.
+    const working = () =>
+      !this.stopping || next || group || (this.pagesLeft() && this.o.clock() < this.stopDeadline);
+    while (working()) {
       if (!next && !group && !this.stopping && this.o.clock() >= this.nextSweepAt) await this.sweep();
-      const claimed = await (next ?? (this.stopping ? undefined : this.claim()));
+      const claimed = await (next ?? (this.stopping && !this.pagesLeft() ? undefined : this.take()));
       next = undefined;
       if (claimed === 'error') {
         this.nextSweepAt = 0; // the claim may have run with its reply lost: adopt our own orphan
@@ -143,9 +160,10 @@ export class RedisDrainer {
       }
       redisFailures = 0;
       if (claimed !== undefined) {
-        // Overlap Redis's next claim with our decode and commit; at most two claims are held.
-        const full = claimed.entries.length >= this.o.batchSize;
-        if (full && !this.stopping && this.o.clock() < this.nextSweepAt) next = this.claim();
+        // Overlap Redis's next read with our decode and commit; at most two pages are held.
+        const more = this.pagesLeft() || claimed.entries.length >= this.o.batchSize;
+        if (more && !this.stopping && this.o.clock() < this.nextSweepAt) next = this.take();
+        else if (this.stopping && this.pagesLeft() && this.o.clock() < this.stopDeadline) next = this.take();
         group ??= this.newGroup();
         await group.add(claimed);
         if (next && !this.groupDone(group)) continue;
@@ -171,24 +189,40 @@ export class RedisDrainer {
     );
   }
 
-  private async claim(): Promise<ClaimedBatch | undefined | 'error'> {
-    const batchId = `${this.instanceId}.${this.runNonce}.${this.seq++}`;
+  private pagesLeft(): boolean {
+    return this.current !== undefined && this.nextPage < this.current.pages;
+  }
+
+  /** The next page: of the claim in hand, else of a new claim; undefined when every list is empty. */
+  private async take(): Promise<ClaimedBatch | undefined | 'error'> {
     try {
-      const claimed = await this.source.claim(batchId, this.instanceId, this.o.batchSize);
+      if (!this.pagesLeft()) {
+        this.current = undefined;
+        const batchId = `${this.instanceId}.${this.runNonce}.${this.seq++}`;
+        const { batchSize, claimPages } = this.o;
+        const claim = await this.source.claim(batchId, this.instanceId, batchSize, batchSize * claimPages);
+        if (!claim) {
+          this.recovered('redis');
+          return undefined;
+        }
+        this.held.add(claim.batchId);
+        this.current = claim;
+        this.nextPage = claim.done;
+      }
+      const page = await this.source.readPage(this.current as Claim, this.nextPage);
+      this.nextPage++;
       this.recovered('redis');
-      if (claimed) this.held.add(batchId);
-      return claimed;
+      return page;
     } catch (err) {
       this.fail('redis', err);
       return 'error';
     }
   }
 
-  /** Commits a group of claims and deletes them; retries the commit with backoff while the store fails. */
+  /** Commits a group of pages and records them done; retries the commit with backoff while the store fails. */
   private async process(group: PendingCommit): Promise<void> {
     const decoded = group.finish();
-    const ids = decoded.claims.map((c) => c.batchId);
-    for (const id of ids) this.held.add(id);
+    const ids = decoded.pages.map((c) => c.batchId);
     for (let attempt = 0; ; attempt++) {
       const outcome = await this.commit(ids, decoded);
       // A duplicate after our own failed attempt is that attempt landing with its reply lost.
@@ -196,14 +230,15 @@ export class RedisDrainer {
       if (outcome !== 'failed') break;
       if (this.stopping && this.o.clock() >= this.stopDeadline) {
         this.o.log.warn({ batchIds: ids }, 'store unavailable at shutdown: batches parked in Redis');
-        for (const id of ids) this.held.delete(id);
         return;
       }
       await new Promise((r) => setTimeout(r, backoffMs(attempt, this.o.maxBackoffMs)));
     }
-    for (const claim of decoded.claims) {
-      await this.o.afterCommit?.(claim.batchId);
-      await this.finish(claim);
+    // Pages are in order: recording a claim's last page in the group records the ones before it.
+    const last = new Map(decoded.pages.map((p) => [p.claim.batchId, p]));
+    for (const page of last.values()) {
+      await this.o.afterCommit?.(page.batchId);
+      await this.finish(page);
     }
   }
 
@@ -232,31 +267,48 @@ export class RedisDrainer {
     if (d.newestMs !== undefined) m.lagSeconds.set(Math.max(0, now - d.newestMs) / 1000);
   }
 
-  /** Deletes a committed batch's keys; if Redis stays down past shutdown, adoption deletes them later. */
-  private async finish(batch: DecodedBatch['claims'][number]): Promise<void> {
+  /**
+   * Records a claim's pages up to `page` as committed (deleting the claim after its last page); if
+   * Redis stays down past shutdown, adoption re-reads those pages later and skips them as duplicates.
+   */
+  private async finish(page: DecodedBatch['pages'][number]): Promise<void> {
     for (let attempt = 0; ; attempt++) {
-      if (await this.attempt('redis', () => this.source.finish(batch))) break;
+      if (await this.attempt('redis', () => this.source.finish(page.claim, page.page))) break;
       if (this.stopping && this.o.clock() >= this.stopDeadline) break;
       await new Promise((r) => setTimeout(r, backoffMs(attempt, this.o.maxBackoffMs)));
     }
-    this.held.delete(batch.batchId);
+    if (page.page + 1 >= page.claim.pages) this.held.delete(page.claim.batchId);
   }
 
   /** Adopts batches of instances whose lease expired, and our own orphans (lost claim replies). */
   private async sweep(): Promise<void> {
     this.nextSweepAt = this.o.clock() + this.o.leaseMs / 2;
     try {
-      for (const entry of await this.source.inflight()) {
+      for (const seen of await this.source.inflight()) {
         if (this.stopping) return;
-        if (this.held.has(entry.batchId)) continue;
-        if (entry.owner !== this.instanceId && (await this.source.leaseAlive(entry.owner))) continue;
-        const batch = await this.source.takeover(entry, this.instanceId);
-        if (!batch) continue;
+        const { batchId, owner } = seen.claim;
+        if (this.held.has(batchId)) continue;
+        if (owner !== this.instanceId && (await this.source.leaseAlive(owner))) continue;
+        const claim = await this.source.takeover(seen, this.instanceId);
+        if (!claim) continue;
         this.o.metrics.adoptedBatches.inc();
-        this.o.log.info({ batchId: batch.batchId, from: entry.owner }, 'adopted an in-flight batch');
-        const group = this.newGroup();
-        await group.add(batch);
-        await this.process(group);
+        this.o.log.info(
+          { batchId, from: owner, pages: claim.pages - claim.done },
+          'adopted an in-flight batch',
+        );
+        this.held.add(batchId);
+        try {
+          // One page per commit: the previous owner may have committed some (in its own groups),
+          // and each of those is then skipped whole.
+          for (let page = claim.done; page < claim.pages && !this.stopping; page++) {
+            const group = this.newGroup();
+            await group.add(await this.source.readPage(claim, page));
+            await this.process(group);
+          }
+        } finally {
+          // Done, or failed part-way: either way a later sweep may look at it again.
+          this.held.delete(batchId);
+        }
       }
       this.recovered('redis');
     } catch (err) {

@@ -12,9 +12,9 @@ export function gatewayLists(prefix: string): string[] {
 export interface DrainKeys {
   /** Gateway lists, in a fixed order: a batch's layout refers to them by position. */
   lists: string[];
-  /** Hash: batch id → `<owner>|<listIndex>:<count>,…` for every batch claimed and not yet finished. */
+  /** Hash: claim id → its index value (formatIndexValue) for every claim not yet finished. */
   index: string;
-  /** A claimed batch's entries taken from list `listIndex` (a Redis list, no TTL). */
+  /** A claim's entries taken from list `listIndex` (a Redis list, no TTL). */
   segment(batchId: string, listIndex: number): string;
   /** String with a TTL that an instance refreshes while it is alive. */
   lease(instanceId: string): string;
@@ -33,18 +33,53 @@ export function drainKeys(prefix: string): DrainKeys {
 /** Which list positions a batch took, and how many entries from each, in entry order. */
 export type Layout = Array<{ list: number; count: number }>;
 
-export const formatIndexValue = (owner: string, layout: Layout): string =>
-  `${owner}|${layout.map((s) => `${s.list}:${s.count}`).join(',')}`;
+/**
+ * A claim: gateway lists moved whole (or the head of a long one) into keymeter's segment keys.
+ * Its entries, segments concatenated in layout order, are read and committed in pages of
+ * `pageSize`, each under its own batch id (`pageId`); `done` pages are committed and recorded.
+ */
+export interface Claim {
+  batchId: string;
+  owner: string;
+  layout: Layout;
+  pageSize: number;
+  pages: number;
+  done: number;
+  /** Written by keymeter before paged claims: one page, committed under the claim's own id. */
+  legacy: boolean;
+}
+
+/** The batch id page `page` of a claim is committed under. */
+export const pageId = (claim: Claim, page: number): string =>
+  claim.legacy ? claim.batchId : `${claim.batchId}/${page}`;
+
+const layoutText = (layout: Layout): string => layout.map((s) => `${s.list}:${s.count}`).join(',');
+
+/** The index value of a claim: `<owner>|<pageSize>|<done>|<list>:<count>,…` (legacy: `<owner>|<layout>`). */
+export const formatIndexValue = (
+  c: Pick<Claim, 'owner' | 'layout' | 'pageSize' | 'done' | 'legacy'>,
+): string =>
+  c.legacy
+    ? `${c.owner}|${layoutText(c.layout)}`
+    : `${c.owner}|${c.pageSize}|${c.done}|${layoutText(c.layout)}`;
 
 /** Parses an index value; undefined when it is not one of ours (never throws). */
-export function parseIndexValue(value: string): { owner: string; layout: Layout } | undefined {
-  const bar = value.lastIndexOf('|');
-  if (bar <= 0) return undefined;
+export function parseIndexValue(batchId: string, value: string): Claim | undefined {
+  const parts = value.split('|');
+  if (parts.length !== 2 && parts.length !== 4) return undefined;
+  const owner = parts[0] ?? '';
   const layout: Layout = [];
-  for (const part of value.slice(bar + 1).split(',')) {
+  for (const part of (parts[parts.length - 1] ?? '').split(',')) {
     const [list, count] = part.split(':').map(Number);
     if (!Number.isInteger(list) || !Number.isInteger(count)) return undefined;
     layout.push({ list: list as number, count: count as number });
   }
-  return { owner: value.slice(0, bar), layout };
+  const total = layout.reduce((sum, s) => sum + s.count, 0);
+  const legacy = parts.length === 2;
+  const pageSize = legacy ? Math.max(1, total) : Number(parts[1]);
+  const done = legacy ? 0 : Number(parts[2]);
+  if (owner === '' || !(pageSize >= 1) || !Number.isInteger(pageSize) || !Number.isInteger(done)) {
+    return undefined;
+  }
+  return { batchId, owner, layout, pageSize, pages: Math.ceil(total / pageSize), done, legacy };
 }

@@ -47,80 +47,85 @@ export async function runScriptThen(
 }
 
 /**
- * Claims up to ARGV[1] entries from the gateway lists into this batch's own segment keys and
- * registers the batch in the index, all in one atomic step. Idempotent per batch id: a claim
- * resent after a dropped connection reports what the first run took instead of taking more.
- * Entries are moved inside Redis (`RENAME` of a whole list, else `LMOVE` one by one: no copy
- * through Lua strings) and not returned: the caller reads its segments natively, in the same
- * round trip.
+ * Claims gateway lists into this claim's own segment keys and registers the claim in the index,
+ * in one atomic step. Lists move whole with `RENAME` (O(1), no copying), in rotating order, until
+ * the claim holds at least one page; a list longer than the room left in the claim has its head
+ * moved instead (`LPOP` with a count, Redis ≥ 6.2) and its TTL re-armed, as Tyk Pump does after a
+ * trim. Idempotent per claim id: a claim resent after a dropped connection returns what the first
+ * run took instead of taking more.
  * KEYS: index, the n gateway lists, then the n segment keys (same order).
- * ARGV: max entries, list TTL (s), owner, batch id, first list position (rotates for fairness).
- * Reply: {pos, count, pos, count, …}.
+ * ARGV: page size, most entries per claim, list TTL (s), owner, claim id, first list position.
+ * Reply: the claim's index value, or nil when every list is empty.
  */
 export const CLAIM = script(`
 local n = (#KEYS - 1) / 2
-local layout = {}
-local existing = redis.call('HGET', KEYS[1], ARGV[4])
-if existing then
-  local bar = string.find(existing, '|', 1, true)
-  for pos, count in string.gmatch(string.sub(existing, bar + 1), '(%d+):(%d+)') do
-    layout[#layout + 1] = tonumber(pos)
-    layout[#layout + 1] = tonumber(count)
-  end
-  return layout
-end
-local remaining = tonumber(ARGV[1])
-local ttl = tonumber(ARGV[2])
+local existing = redis.call('HGET', KEYS[1], ARGV[5])
+if existing then return existing end
+local pageSize = tonumber(ARGV[1])
+local room = tonumber(ARGV[2])
+local taken = 0
 local parts = {}
 for k = 0, n - 1 do
-  if remaining <= 0 then break end
-  local pos = (tonumber(ARGV[5]) + k) % n
+  if taken >= pageSize then break end
+  local pos = (tonumber(ARGV[6]) + k) % n
   local list = KEYS[2 + pos]
   local seg = KEYS[n + 2 + pos]
   if redis.call('TYPE', list).ok == 'list' then
-    local len = redis.call('LLEN', list)
-    local moved
-    if len <= remaining then
+    local moved = redis.call('LLEN', list)
+    if moved <= room - taken then
       -- The whole list moves in O(1); it must not keep the gateway's TTL under our name.
       redis.call('RENAME', list, seg)
       redis.call('PERSIST', seg)
-      moved = len
     else
-      for j = 1, remaining do redis.call('LMOVE', list, seg, 'LEFT', 'RIGHT') end
-      moved = remaining
-      -- Re-arm the TTL after the trim, as Tyk Pump does.
-      redis.call('EXPIRE', list, ttl)
+      moved = room - taken
+      local left = moved
+      while left > 0 do
+        local chunk = redis.call('LPOP', list, math.min(left, 1000))
+        redis.call('RPUSH', seg, unpack(chunk))
+        left = left - #chunk
+      end
+      redis.call('EXPIRE', list, tonumber(ARGV[3]))
     end
-    layout[#layout + 1] = pos
-    layout[#layout + 1] = moved
     parts[#parts + 1] = pos .. ':' .. moved
-    remaining = remaining - moved
+    taken = taken + moved
   end
 end
-if #parts > 0 then
-  redis.call('HSET', KEYS[1], ARGV[4], ARGV[3] .. '|' .. table.concat(parts, ','))
-end
-return layout
+if #parts == 0 then return false end
+local value = ARGV[4] .. '|' .. pageSize .. '|0|' .. table.concat(parts, ',')
+redis.call('HSET', KEYS[1], ARGV[5], value)
+return value
 `);
 
 /**
- * Takes over a batch whose owner is gone: rewrites its owner if the index still holds the value
- * the caller saw (or already the new one: a resent takeover), and returns its entries.
- * KEYS: index, the batch's segment keys in layout order. ARGV: batch id, value seen, new value.
- * Reply: nil when someone else finished or took it; else one array of entries per segment.
+ * Takes over a claim whose owner is gone: rewrites its index value if it still is the one the
+ * caller saw (or already the new one: a resent takeover).
+ * KEYS: index. ARGV: claim id, value seen, new value. Reply: 1 if taken, 0 if someone else moved.
  */
 export const TAKEOVER = script(`
 local cur = redis.call('HGET', KEYS[1], ARGV[1])
-if cur ~= ARGV[2] and cur ~= ARGV[3] then return false end
+if cur ~= ARGV[2] and cur ~= ARGV[3] then return 0 end
 redis.call('HSET', KEYS[1], ARGV[1], ARGV[3])
-local out = {}
-for i = 2, #KEYS do out[#out + 1] = redis.call('LRANGE', KEYS[i], 0, -1) end
-return out
+return 1
 `);
 
-/** Forgets a committed batch: its segments and its index entry. KEYS: index, segments. ARGV: batch id. */
+/**
+ * Records that a claim's first ARGV[2] pages are committed: the count only ever grows, whoever
+ * owns the claim now. Once every page is, forgets the claim: index entry and segments (UNLINK,
+ * freed off Redis's main thread).
+ * KEYS: index, the claim's segments. ARGV: claim id, pages committed, pages in the claim.
+ */
 export const FINISH = script(`
-redis.call('HDEL', KEYS[1], ARGV[1])
-if #KEYS > 1 then redis.call('DEL', unpack(KEYS, 2)) end
+local v = redis.call('HGET', KEYS[1], ARGV[1])
+if not v then return 0 end
+local done = tonumber(ARGV[2])
+if done >= tonumber(ARGV[3]) then
+  redis.call('HDEL', KEYS[1], ARGV[1])
+  if #KEYS > 1 then redis.call('UNLINK', unpack(KEYS, 2)) end
+  return 1
+end
+local owner, size, was, layout = string.match(v, '^(.*)|(%d+)|(%d+)|([^|]*)$')
+if owner and tonumber(was) < done then
+  redis.call('HSET', KEYS[1], ARGV[1], owner .. '|' .. size .. '|' .. done .. '|' .. layout)
+end
 return 1
 `);
