@@ -1,5 +1,6 @@
 import type { AggregateRow } from '../aggregate/aggregate.ts';
 import { type Counters, mergeInto } from '../aggregate/counters.ts';
+import { codesJson } from './codes-json.ts';
 import type { EndpointTotals, RetentionCutoff } from './store.ts';
 
 /** Column order shared by every store's aggregate upsert; `rowParams` follows it exactly. */
@@ -63,7 +64,7 @@ export function rowParams(r: AggregateRow): Array<string | number | null> {
     c.minUpstreamAll,
     c.lastHitMs,
     c.apiName,
-    JSON.stringify(Object.fromEntries(c.codes)),
+    codesJson(c.codes),
   ];
 }
 

@@ -2,6 +2,7 @@ import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
+import { mergeCodesJson } from '../codes-json.ts';
 import {
   AGG_LEVELS,
   AGG_TABLES,
@@ -34,13 +35,6 @@ const dialect: SqlDialect = {
   mergeCodes: (a, b) => `km_merge_codes(${a}, ${b})`,
 };
 
-function mergeCodes(a: string, b: string): string {
-  const out = JSON.parse(a) as Record<string, number>;
-  const add = JSON.parse(b) as Record<string, number>;
-  for (const k in add) out[k] = (out[k] ?? 0) + (add[k] ?? 0);
-  return JSON.stringify(out);
-}
-
 /** Opens (creating if needed) a SQLite database and applies pending migrations. */
 export function openSqliteDatabase(file: string): Database.Database {
   if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true });
@@ -49,7 +43,7 @@ export function openSqliteDatabase(file: string): Database.Database {
   // NORMAL is durable across process crashes in WAL mode; only an OS crash can lose the last commits.
   db.pragma('synchronous = NORMAL');
   db.pragma('busy_timeout = 5000');
-  db.function('km_merge_codes', { deterministic: true }, mergeCodes);
+  db.function('km_merge_codes', { deterministic: true }, mergeCodesJson);
   const current = db.pragma('user_version', { simple: true }) as number;
   const migrate = db.transaction(() => {
     for (const m of loadMigrations(MIGRATIONS_DIR)) {
