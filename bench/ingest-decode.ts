@@ -1,15 +1,15 @@
 /**
  * Decode + aggregate throughput on one core: keymeter's decoder (WebAssembly fast path, ADR 0006)
- * vs plain msgpackr.unpack, both feeding the same prepareBatch() aggregation the Redis drainer
- * uses; the exact TypeScript decoder alone is measured beside them. Run: npm run bench:ingest-decode
+ * vs plain msgpackr.unpack, both feeding the same aggregation the Redis drainer uses (pages added
+ * to one group aggregate); the exact TypeScript decoder alone is measured beside them. Run: npm run bench:ingest-decode
  */
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { isDeepStrictEqual } from 'node:util';
 import { unpack } from 'msgpackr';
-import type { AggregateOptions } from '../src/aggregate/aggregate.ts';
+import { type AggregateOptions, BatchAggregator } from '../src/aggregate/aggregate.ts';
 import { TimeZone } from '../src/aggregate/time-zone.ts';
-import { type EntryReader, prepareBatch, prepareResults } from '../src/ingest/prepare-batch.ts';
+import { addEntries, type EntryReader, prepareBatch } from '../src/ingest/prepare-batch.ts';
 import { FastMsgpackDecoder } from '../src/record/fast-msgpack-decoder.ts';
 import { recordFromGoObject } from '../src/record/msgpack-decoder.ts';
 import { type DecodeResult, emptyRecord, type RecordReader } from '../src/record/record.ts';
@@ -19,11 +19,16 @@ import { takeRecords } from '../src/sim/gateway-traffic.ts';
 export interface DecodeBenchOptions {
   /** Distinct encoded records cycled through (default 20 000). */
   records?: number;
-  /** Records per prepareBatch call: one drained batch (default 10 000, the drainer's claim size). */
+  /** Records per page, as the drainer reads them (default 10 000, its page size). */
   batchSize?: number;
-  /** Timed rounds per contender process (default 10). */
+  /** Pages per group commit, as the drainer groups them under a backlog (default 10). */
+  groupPages?: number;
+  /** Timed rounds per contender process: at least this many and at least 2 s (default 5). */
   rounds?: number;
-  /** Untimed rounds first (default 10: a drainer runs for hours, so its steady state is what counts). */
+  /**
+   * Untimed rounds first: at least this many and at least 1 s (default 3). A drainer runs for
+   * hours, so its steady state is what counts.
+   */
   warmup?: number;
   /** Processes per contender, run alternately (default 3). */
   passes?: number;
@@ -41,17 +46,18 @@ export interface Throughput {
 export interface DecodeMeasurement {
   records: number;
   batchSize: number;
+  groupPages: number;
   avgRecordBytes: number;
-  /** keymeter's decoder + prepareBatch. */
+  /** keymeter's decoder + the drainer's aggregation (pages into one group aggregate). */
   fast: Throughput;
-  /** The exact TypeScript decoder alone (the fast path's fallback) + prepareBatch. */
+  /** The exact TypeScript decoder alone (the fast path's fallback) + the same aggregation. */
   exact: Throughput;
-  /** msgpackr.unpack + recordFromGoObject + prepareBatch. */
+  /** msgpackr.unpack + recordFromGoObject + the same aggregation. */
   baseline: Throughput;
   ratio: number;
   /** Distinct hour rows per batch: the aggregation's cost grows with it. */
   hourRowsPerBatch: number;
-  /** prepareBatch alone over already-decoded records. */
+  /** The aggregation alone over already-decoded records. */
   aggregateOnly: Throughput;
   /** The same without aggregation, to show where the time goes. */
   decodeOnly: { fast: Throughput; exact: Throughput; baseline: Throughput; ratio: number };
@@ -127,12 +133,23 @@ function setup(opts: DecodeBenchOptions): Setup {
 /** Runs one contender for warm-up + timed rounds in this process; records/s per round. */
 function timeContender(name: Contender, opts: DecodeBenchOptions): Throughput {
   const { n, buffers, batches, agg, readFast, readExact, readBaseline } = setup(opts);
+  // As the drainer does it under a backlog (decode-batch.ts): a group's pages (the pool's pages in
+  // turn) added to one aggregate, sized as there, and finished once. Each returns records done.
+  const group = opts.groupPages ?? 10;
   const withAggregation = (read: EntryReader<Uint8Array>) => () => {
-    // Tables sized as the drainer sizes them for a claim (decode-batch.ts).
-    for (const batch of batches) prepareBatch(batch, read, agg, 4096);
+    const acc = new BatchAggregator(agg, 4096);
+    let records = 0;
+    for (let page = 0; page < group; page++) {
+      const batch = batches[page % batches.length] ?? [];
+      addEntries(acc, batch, read);
+      records += batch.length;
+    }
+    acc.finish();
+    return records;
   };
   const decodeOnly = (read: EntryReader<Uint8Array>) => () => {
     for (const b of buffers) read(b);
+    return n;
   };
   const decoded = batches.map((batch) => batch.map(baselineDecode));
   const contender = {
@@ -143,17 +160,29 @@ function timeContender(name: Contender, opts: DecodeBenchOptions): Throughput {
     'exact-decode': decodeOnly(readExact),
     'baseline-decode': decodeOnly(readBaseline),
     'aggregate-only': () => {
-      for (const results of decoded) prepareResults(results, agg);
+      const acc = new BatchAggregator(agg, 4096);
+      let records = 0;
+      for (let page = 0; page < group; page++) {
+        const results = decoded[page % decoded.length] ?? [];
+        addEntries(acc, results, (r) => (r.ok ? r.record : r.reason));
+        records += results.length;
+      }
+      acc.finish();
+      return records;
     },
   }[name];
-  const rounds: number[] = [];
-  const total = (opts.warmup ?? 10) + (opts.rounds ?? 10);
-  for (let round = 0; round < total; round++) {
-    const t0 = process.hrtime.bigint();
-    contender();
-    const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
-    if (round >= (opts.warmup ?? 10)) rounds.push(n / seconds);
-  }
+  const timed = (minRounds: number, minSeconds: number): number[] => {
+    const rates: number[] = [];
+    const start = process.hrtime.bigint();
+    while (rates.length < minRounds || Number(process.hrtime.bigint() - start) / 1e9 < minSeconds) {
+      const t0 = process.hrtime.bigint();
+      const records = contender();
+      rates.push(records / (Number(process.hrtime.bigint() - t0) / 1e9));
+    }
+    return rates;
+  };
+  timed(opts.warmup ?? 3, 1);
+  const rounds = timed(opts.rounds ?? 5, 2);
   return { recordsPerSec: median(rounds), rounds };
 }
 
@@ -200,6 +229,7 @@ export async function measureDecode(opts: DecodeBenchOptions = {}): Promise<Deco
   return {
     records: s.n,
     batchSize: s.batchSize,
+    groupPages: opts.groupPages ?? 10,
     avgRecordBytes: s.buffers.reduce((sum, x) => sum + x.length, 0) / s.n,
     fast: t('fast'),
     exact: t('exact'),
@@ -227,16 +257,16 @@ if (process.argv[2] === '--child') {
   const rawBytes = Number(process.argv[2] ?? 40);
   const m = await measureDecode({ rawBytes });
   console.log(
-    `${m.records} gateway records, ${m.avgRecordBytes.toFixed(0)} bytes avg, one core; each contender in its own processes, 3 passes × 10 rounds after 10 warm-up rounds, median`,
+    `${m.records} gateway records, ${m.avgRecordBytes.toFixed(0)} bytes avg, one core; each contender in its own processes, 3 passes of ≥ 2 s (≥ 5 rounds) after ≥ 1 s of warm-up, median`,
   );
   console.log(
-    `decode + aggregate (prepareBatch, batches of ${m.batchSize}, ${m.hourRowsPerBatch.toFixed(0)} hour rows each):`,
+    `decode + aggregate (groups of ${m.groupPages} pages of ${m.batchSize}, as the drainer commits a backlog; ${m.hourRowsPerBatch.toFixed(0)} hour rows per page):`,
   );
   console.log(`  keymeter decoder      : ${fmt(m.fast.recordsPerSec)}`);
   console.log(`  msgpackr.unpack       : ${fmt(m.baseline.recordsPerSec)}`);
   console.log(`  ratio                 : ${m.ratio.toFixed(2)}x`);
   console.log(`  (exact TS decoder    : ${fmt(m.exact.recordsPerSec)})`);
-  console.log(`  (prepareBatch alone  : ${fmt(m.aggregateOnly.recordsPerSec)})`);
+  console.log(`  (aggregation alone   : ${fmt(m.aggregateOnly.recordsPerSec)})`);
   console.log(`decode only:`);
   console.log(`  keymeter decoder      : ${fmt(m.decodeOnly.fast.recordsPerSec)}`);
   console.log(`  msgpackr.unpack       : ${fmt(m.decodeOnly.baseline.recordsPerSec)}`);

@@ -153,13 +153,22 @@ function entries(p: usize, end: usize, count: u32, isMap: bool, depth: i32): usi
   let q = p;
   for (let i: u32 = 0; i < count; i++) {
     if (isMap) {
-      q = skipKey(q, end);
+      const k = <u32>load<u8>(q);
+      q = q < end && k >= 0xa0 && k < 0xc0 ? span(q + 1, k & 0x1f, end) : skipKey(q, end);
       if (q === 0) return 0;
     }
-    q = skip(q, end, depth + 1);
+    q = skipCommon(q, end, depth + 1);
     if (q === 0) return 0;
   }
   return q;
+}
+
+/** skip, with the values gateways write most (small ints, bools, nil, short strings) inline. */
+@inline function skipCommon(p: usize, end: usize, depth: i32): usize {
+  const v = <u32>load<u8>(p);
+  if (p < end && (v < 0x80 || v >= 0xe0 || v === 0xc0 || v === 0xc2 || v === 0xc3)) return p + 1;
+  if (p < end && v >= 0xa0 && v < 0xc0) return span(p + 1, v & 0x1f, end);
+  return skip(p, end, depth);
 }
 
 // ---- keys: compared as little-endian words (keys are at most 12 bytes; loads may read past a
@@ -176,7 +185,7 @@ function entries(p: usize, end: usize, count: u32, isMap: bool, depth: i32): usi
 }
 
 /** Which top-level field the key `[p, p + len)` names, or -1. */
-function topField(p: usize, len: u32): i32 {
+@inline function topField(p: usize, len: u32): i32 {
   if (len < 4 || len > 12) return -1;
   const a = lo(p, len);
   switch (len) {
@@ -340,7 +349,7 @@ function readNested(p: usize, end: usize, which: i32): usize {
       if (len === 9 && lo(k, 9) === 0x5168706172477349 && hi(k, 9) === 0x4c) id = 1;
     } else if (len === 5 && lo(k, 5) === 0x50434d7349) id = 2;
     if (id < 0) {
-      q = skip(q, end, 2);
+      q = skipCommon(q, end, 2);
     } else {
       // A repeated wanted key: the exact decoder's last-wins rule decides.
       if (seen & (1 << id)) return 0;
@@ -454,11 +463,7 @@ export function scan(length: u32): i32 {
     if (p === 0) return BAD;
     const field = topField(k, len);
     if (field < 0) {
-      // The values gateways write most (small ints, bools, nil, short strings) inline.
-      const v = <u32>load<u8>(p);
-      if (p < end && (v < 0x80 || v >= 0xe0 || v === 0xc0 || v === 0xc2 || v === 0xc3)) p++;
-      else if (p < end && v >= 0xa0 && v < 0xc0) p = span(p + 1, v & 0x1f, end);
-      else p = skip(p, end, 1);
+      p = skipCommon(p, end, 1);
       if (p === 0) return BAD;
       continue;
     }
