@@ -49,10 +49,13 @@ export class PendingCommit {
   }
 
   /**
-   * Decodes and aggregates a page. A bad entry becomes a dead letter; it never fails the page. Yields to the event loop every `slice` entries, so that the reply of the next claim
-   * streams in (and is parsed) while this one is decoded, instead of waiting in Redis's buffers.
+   * Decodes and aggregates a page. A bad entry becomes a dead letter; it never fails the page.
+   * Yields to the event loop every `slice` entries, so that the reply of the next page streams in
+   * (and is parsed) while this one is decoded: a socket's receive buffer holds a few hundred KB,
+   * a page ~9 MB, so with rarer yields most of the next page was still in Redis when this one was
+   * done (measured: 0.4–0.7 s of waiting per million records with 2,000, 0.01–0.2 s with 250).
    */
-  async add(claimed: ClaimedBatch, slice = 2_000): Promise<void> {
+  async add(claimed: ClaimedBatch, slice = 250): Promise<void> {
     const into = this.record;
     const decoder = this.decoder;
     const read = (entry: Buffer) => decoder.read(entry, into) ?? into;
