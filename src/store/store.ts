@@ -129,6 +129,11 @@ export const batchIdsOf = (o: CommitOptions): string[] => [
   ...(o.batchIds ?? []),
 ];
 
-/** The error for a commit whose tokens were partly committed before: a caller bug, never retried. */
+/** A commit refused whole because some of its batch ids were committed before, and not all. */
+export class PartlyCommittedError extends Error {}
+
+/** The error for a commit whose tokens were partly committed before: retrying it cannot help. */
 export const partlyCommitted = (ids: readonly string[]): Error =>
-  new Error(`batch ids ${ids.join(', ')} were partly committed before: refusing to count any twice`);
+  new PartlyCommittedError(
+    `batch ids ${ids.join(', ')} were partly committed before: refusing to count any twice`,
+  );

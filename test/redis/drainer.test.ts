@@ -1,5 +1,7 @@
 import type { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { TimeZone } from '../../src/aggregate/time-zone.ts';
+import { prepareResults } from '../../src/ingest/prepare-batch.ts';
 import { BatchSource } from '../../src/ingest/redis/batch-source.ts';
 import {
   type Claim,
@@ -10,6 +12,7 @@ import {
   parseIndexValue,
 } from '../../src/ingest/redis/keys.ts';
 import { encodeGatewayRecord } from '../../src/record/gateway-encoder.ts';
+import { decodeMsgpackRecord } from '../../src/record/msgpack-decoder.ts';
 import { serviceAvailable, TEST_REDIS_URL } from '../helpers/services.ts';
 import { sqliteUnderTest } from '../helpers/stores.ts';
 import {
@@ -175,6 +178,56 @@ describe.skipIf(!up)('Redis drainer', () => {
     for (let i = 0; i < 6; i++) await pushRecords(redis, p, records.slice(i * 1_000, (i + 1) * 1_000));
     await waitFor(() => drained(redis, p));
     await Promise.all([a.stop(), b.stop()]);
+    await expectExactTotals(store, records);
+    await store.close();
+  });
+
+  it('a group refused as partly committed (a page committed by an adopter while it stalled) is redone page by page', async () => {
+    const p = prefix();
+    const store = await sqliteUnderTest.open();
+    const records = makeRecords(4_000, 41);
+    await pushRecords(redis, p, records);
+    const source = new BatchSource(redis, drainKeys(p), 60);
+    let stolen: string | undefined;
+    const commit = store.aggregates.commit.bind(store.aggregates);
+    store.aggregates.commit = async (batch, o) => {
+      const first = o?.batchIds?.[0];
+      if (stolen === undefined && first !== undefined && (o?.batchIds?.length ?? 0) > 1) {
+        // While pod-a "stalled", the thief adopted the claim of the group's first page and committed that page.
+        stolen = first;
+        const [claimId, page] = first.split('/');
+        const seen = (await source.inflight()).find((c) => c.claim.batchId === claimId);
+        const claim = seen && (await source.takeover(seen, 'thief'));
+        await source.renewLease('thief', 60_000);
+        const taken = await source.readPage(claim as Claim, Number(page));
+        const agg = { tz: new TimeZone('UTC'), trackAllPaths: true };
+        await commit(prepareResults(taken.entries.map(decodeMsgpackRecord), agg).batch, {
+          batchIds: [first],
+        });
+      }
+      return commit(batch, o);
+    };
+    const podA = testDrainer(redis, store, p, {
+      instanceId: 'pod-a',
+      batchSize: 300,
+      groupRecords: 1_500,
+      groupMs: 60_000,
+    });
+    podA.start();
+    // pod-a drains everything but the claim the thief took (it redoes the rest of its refused group)…
+    const lists = gatewayLists(p);
+    await waitFor(
+      async () =>
+        (await Promise.all(lists.map((l) => redis.llen(l)))).every((n) => n === 0) &&
+        (await source.inflight()).every((c) => c.claim.owner === 'thief'),
+    );
+    await podA.stop();
+    expect(stolen).toBeDefined();
+    // …and the thief finishes that claim, skipping the page it had committed.
+    const thief = testDrainer(redis, store, p, { instanceId: 'thief', leaseMs: 60_000 });
+    thief.start();
+    await waitFor(() => drained(redis, p));
+    await thief.stop();
     await expectExactTotals(store, records);
     await store.close();
   });

@@ -3,7 +3,7 @@ import type { Redis } from 'ioredis';
 import type { AggregateOptions } from '../../aggregate/aggregate.ts';
 import type { IngestMetrics } from '../../ops/metrics.ts';
 import { WasmGatewayDecoder } from '../../record/wasm-decoder.ts';
-import type { Store } from '../../store/store.ts';
+import { PartlyCommittedError, type Store } from '../../store/store.ts';
 import { backoffMs, Sleeper } from './backoff.ts';
 import { BatchSource, type ClaimedBatch } from './batch-source.ts';
 import { type DecodedBatch, PendingCommit } from './decode-batch.ts';
@@ -153,7 +153,7 @@ export class RedisDrainer {
       next = undefined;
       if (claimed === 'error') {
         this.nextSweepAt = 0; // the claim may have run with its reply lost: adopt our own orphan
-        if (group) await this.process(group);
+        if (group && !(await this.process(group))) await this.dropInHand(undefined);
         group = undefined;
         await this.sleeper.sleep(backoffMs(redisFailures++, this.o.maxBackoffMs));
         continue;
@@ -171,7 +171,10 @@ export class RedisDrainer {
         if (next && !this.groupDone(group)) continue;
       }
       if (group) {
-        await this.process(group);
+        if (!(await this.process(group))) {
+          await this.dropInHand(next);
+          next = undefined;
+        }
         group = undefined;
       } else if (!this.stopping) {
         await this.sleeper.sleep(this.o.idleMs);
@@ -221,18 +224,28 @@ export class RedisDrainer {
     }
   }
 
-  /** Commits a group of pages and records them done; retries the commit with backoff while the store fails. */
-  private async process(group: PendingCommit): Promise<void> {
+  /**
+   * Commits a group of pages and records them done; retries the commit with backoff while the
+   * store fails. False when the store refused the group as partly committed (see dropInHand).
+   */
+  private async process(group: PendingCommit): Promise<boolean> {
     const decoded = group.finish();
     const ids = decoded.pages.map((c) => c.batchId);
     for (let attempt = 0; ; attempt++) {
       const outcome = await this.commit(ids, decoded);
+      if (outcome === 'partial') {
+        this.o.log.warn(
+          { batchIds: ids },
+          'pages of this group were committed elsewhere: redoing them one by one',
+        );
+        return false;
+      }
       // A duplicate after our own failed attempt is that attempt landing with its reply lost.
       if (outcome === 'fresh' || (outcome === 'duplicate' && attempt > 0)) this.count(decoded);
       if (outcome !== 'failed') break;
       if (this.stopping && this.o.clock() >= this.stopDeadline) {
         this.o.log.warn({ batchIds: ids }, 'store unavailable at shutdown: batches parked in Redis');
-        return;
+        return true;
       }
       await new Promise((r) => setTimeout(r, backoffMs(attempt, this.o.maxBackoffMs)));
     }
@@ -242,9 +255,26 @@ export class RedisDrainer {
       await this.o.afterCommit?.(page.batchId);
       await this.finish(page);
     }
+    return true;
   }
 
-  private async commit(batchIds: string[], d: DecodedBatch): Promise<'fresh' | 'duplicate' | 'failed'> {
+  /**
+   * After a group was refused as partly committed — another instance adopted one of our claims
+   * while we stalled past our lease, and committed one of its pages — forgets every claim in hand,
+   * a prefetched page included, and lets the next sweep resume our own claims from their recorded
+   * progress, one page per commit (the adopter finishes the claim it took).
+   */
+  private async dropInHand(next: Promise<unknown> | undefined): Promise<void> {
+    await next; // a page read ahead is dropped too: the sweep reads it again
+    this.current = undefined;
+    this.held.clear();
+    this.nextSweepAt = 0;
+  }
+
+  private async commit(
+    batchIds: string[],
+    d: DecodedBatch,
+  ): Promise<'fresh' | 'duplicate' | 'partial' | 'failed'> {
     const m = this.o.metrics;
     const end = m.commitSeconds.startTimer();
     try {
@@ -254,6 +284,7 @@ export class RedisDrainer {
       m.batches.inc({ outcome: fresh ? 'committed' : 'duplicate' }, batchIds.length);
       return fresh ? 'fresh' : 'duplicate';
     } catch (err) {
+      if (err instanceof PartlyCommittedError) return 'partial';
       m.commitFailures.inc();
       this.fail('store', err);
       return 'failed';
