@@ -75,11 +75,17 @@ export function createMsgpackRecordDecoder(): (bytes: Uint8Array) => DecodeResul
   return (bytes) => decoder.decode(bytes);
 }
 
+let shared: ((bytes: Uint8Array) => DecodeResult) | undefined;
+
 /**
  * Decodes one record exactly as the gateway encodes it; never throws for bad input. The shared
- * instance only holds a bounded string cache, which has no observable effect on results.
+ * decoder, made on first use (its WebAssembly memory is 4 MiB), only holds bounded string caches,
+ * which have no observable effect on results.
  */
-export const decodeMsgpackRecord: (bytes: Uint8Array) => DecodeResult = createMsgpackRecordDecoder();
+export const decodeMsgpackRecord = (bytes: Uint8Array): DecodeResult => {
+  shared ??= createMsgpackRecordDecoder();
+  return shared(bytes);
+};
 
 /** Decodes a msgpack array of records (the HTTP ingest body); undefined if the body itself is malformed. */
 export function unpackMsgpackArray(bytes: Uint8Array): unknown[] | undefined {
