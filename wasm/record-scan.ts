@@ -5,39 +5,39 @@
 // which gives the verdict and the reason. So this code may be stricter than the decoder, never
 // looser: when it accepts a record, its values are the exact decoder's.
 //
-// Memory layout (fixed; the JS side mirrors it in record-scan.ts):
+// Memory layout (fixed; exported, so src/record/wasm-decoder.ts reads it from the module):
 //   OUT    result of the last scan (i32 slots below, the timestamp as f64 at OUT_TIME)
 //   LENS   per intern slot: byte length + 1 (0 = empty)
 //   SEEN   per intern slot: number of the last record that used it
 //   ARENA  per intern slot: SLOT_BYTES bytes of the string
 //   INPUT  the record being scanned (INPUT_CAP bytes, plus slack for 8-byte key loads)
 
-const OUT: usize = 65536;
-const OUT_TIME: usize = OUT + 128;
-const SLOTS: u32 = 16384;
-const SLOT_BYTES: u32 = 128;
-const LENS: usize = OUT + 1024;
+export const OUT: usize = 65536;
+export const OUT_TIME: usize = OUT + 128;
+export const SLOTS: u32 = 16384;
+export const SLOT_BYTES: u32 = 128;
+export const LENS: usize = OUT + 1024;
 const SEEN: usize = LENS + (<usize>SLOTS << 2);
-const ARENA: usize = SEEN + (<usize>SLOTS << 2);
-const INPUT: usize = 3 << 20;
+export const ARENA: usize = SEEN + (<usize>SLOTS << 2);
+export const INPUT: usize = 3 << 20;
 
 // i32 result slots (index into OUT). Strings are intern slots, -1 for '' (nil or absent).
-const ORG = 0;
-const API_ID = 1;
-const API_NAME = 2;
-const PATH = 3;
-const METHOD = 4;
-const KEY = 5;
-const OAUTH = 6;
-const CODE = 7;
-const REQ_TIME = 8;
-const LAT_TOTAL = 9;
-const LAT_UPSTREAM = 10;
+export const ORG = 0;
+export const API_ID = 1;
+export const API_NAME = 2;
+export const PATH = 3;
+export const METHOD = 4;
+export const KEY = 5;
+export const OAUTH = 6;
+export const CODE = 7;
+export const REQ_TIME = 8;
+export const LAT_TOTAL = 9;
+export const LAT_UPSTREAM = 10;
 /** Bit 0 TrackPath, bit 1 GraphQLStats.IsGraphQL, bit 2 MCPStats.IsMCP. */
-const FLAGS = 11;
+export const FLAGS = 11;
 /** How many intern slots this record (re)filled, then their numbers. */
-const FRESH_COUNT = 12;
-const FRESH = 13;
+export const FRESH_COUNT = 12;
+export const FRESH = 13;
 
 // Top-level fields that are not strings (string fields use their result slot as id).
 const F_CODE = 7;
