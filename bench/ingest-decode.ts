@@ -21,7 +21,7 @@ export interface DecodeBenchOptions {
   records?: number;
   /** Records per page, as the drainer reads them (default 10 000, its page size). */
   batchSize?: number;
-  /** Pages per group commit, as the drainer groups them under a backlog (default 10). */
+  /** Pages per group commit (default 10; under a backlog the drainer's groups hold up to 25, or 1 s of pages). */
   groupPages?: number;
   /** Timed rounds per contender process: at least this many and at least 2 s (default 5). */
   rounds?: number;

@@ -93,7 +93,7 @@ export class RedisDrainer {
       log: noLog,
       batchSize: 10_000,
       claimPages: 10,
-      groupRecords: 100_000,
+      groupRecords: 250_000,
       groupRows: 50_000,
       groupMs: 1_000,
       leaseMs: 15_000,
