@@ -2,7 +2,7 @@
  * End-to-end drain benchmark: Redis lists → decoded, aggregated, committed in SQLite.
  * Beside it, in the same run, a plain destructive pop of the same lists (what Tyk Pump does:
  * LRANGE + LTRIM, no decode, no write) is the ceiling. Usage: npm run bench:ingest
- *   BENCH_RECORDS (default 1_000_000), BENCH_BATCH (records per claim, default 10_000),
+ *   BENCH_RECORDS (default 1_000_000), BENCH_BATCH (records per page, default 10_000),
  *   TEST_REDIS_URL (default redis://127.0.0.1:6379).
  */
 import { spawn } from 'node:child_process';
@@ -102,7 +102,7 @@ async function rawPop(): Promise<number> {
 }
 
 console.log(
-  `ingest bench: ${N} records of ${avgBytes.toFixed(0)} bytes over ${lists.length} lists, ${BATCH}/claim`,
+  `ingest bench: ${N} records of ${avgBytes.toFixed(0)} bytes over ${lists.length} lists, pages of ${BATCH}`,
 );
 const { recPerSec: e2e, peakRss } = await endToEnd();
 const rss = peakRss / 1024 / 1024;
