@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { ChainableCommander, Redis } from 'ioredis';
+import type { Redis } from 'ioredis';
 
 /** A Lua script run by SHA, falling back to EVAL after a Redis restart emptied the script cache. */
 export interface LuaScript {
@@ -9,35 +9,15 @@ export interface LuaScript {
 
 const script = (lua: string): LuaScript => ({ lua, sha: createHash('sha1').update(lua).digest('hex') });
 
+/** Runs a script by SHA, or by its text when Redis lost it (after a restart or SCRIPT FLUSH). */
 export async function runScript(
   redis: Redis,
   s: LuaScript,
   keys: string[],
   args: Array<string | number>,
 ): Promise<unknown> {
-  return (await runScriptThen(redis, s, keys, args, () => {}))[0];
-}
-
-/**
- * Runs a script and, in the same round trip, the commands `then` queues behind it; returns every
- * reply in order (the script's first) and throws the first error.
- */
-export async function runScriptThen(
-  redis: Redis,
-  s: LuaScript,
-  keys: string[],
-  args: Array<string | number>,
-  then: (pipe: ChainableCommander) => void,
-): Promise<unknown[]> {
-  const run = async (command: 'EVALSHA' | 'EVAL') => {
-    const pipe = redis.pipeline();
-    pipe.callBuffer(command, [command === 'EVAL' ? s.lua : s.sha, keys.length, ...keys, ...args]);
-    then(pipe);
-    const replies = (await pipe.exec()) ?? [];
-    const err = replies.find(([e]) => e)?.[0];
-    if (err) throw err;
-    return replies.map(([, r]) => r);
-  };
+  const run = (command: 'EVALSHA' | 'EVAL') =>
+    redis.callBuffer(command, [command === 'EVAL' ? s.lua : s.sha, keys.length, ...keys, ...args]);
   try {
     return await run('EVALSHA');
   } catch (err) {
