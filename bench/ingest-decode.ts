@@ -136,17 +136,20 @@ function timeContender(name: Contender, opts: DecodeBenchOptions): Throughput {
   // As the drainer does it under a backlog (decode-batch.ts): a group's pages (the pool's pages in
   // turn) added to one aggregate, sized as there, and finished once. Each returns records done.
   const group = opts.groupPages ?? 10;
-  const withAggregation = (read: EntryReader<Uint8Array>) => () => {
-    const acc = new BatchAggregator(agg, 4096);
-    let records = 0;
-    for (let page = 0; page < group; page++) {
-      const batch = batches[page % batches.length] ?? [];
-      addEntries(acc, batch, read);
-      records += batch.length;
-    }
-    acc.finish();
-    return records;
-  };
+  const grouped =
+    <T>(pages: T[][], read: EntryReader<T>) =>
+    (): number => {
+      const acc = new BatchAggregator(agg, 4096);
+      let records = 0;
+      for (let page = 0; page < group; page++) {
+        const entries = pages[page % pages.length] ?? [];
+        addEntries(acc, entries, read);
+        records += entries.length;
+      }
+      acc.finish();
+      return records;
+    };
+  const withAggregation = (read: EntryReader<Uint8Array>) => grouped(batches, read);
   const decodeOnly = (read: EntryReader<Uint8Array>) => () => {
     for (const b of buffers) read(b);
     return n;
@@ -159,17 +162,7 @@ function timeContender(name: Contender, opts: DecodeBenchOptions): Throughput {
     'fast-decode': decodeOnly(readFast),
     'exact-decode': decodeOnly(readExact),
     'baseline-decode': decodeOnly(readBaseline),
-    'aggregate-only': () => {
-      const acc = new BatchAggregator(agg, 4096);
-      let records = 0;
-      for (let page = 0; page < group; page++) {
-        const results = decoded[page % decoded.length] ?? [];
-        addEntries(acc, results, (r) => (r.ok ? r.record : r.reason));
-        records += results.length;
-      }
-      acc.finish();
-      return records;
-    },
+    'aggregate-only': grouped(decoded, (r: DecodeResult) => (r.ok ? r.record : r.reason)),
   }[name];
   const timed = (minRounds: number, minSeconds: number): number[] => {
     const rates: number[] = [];
