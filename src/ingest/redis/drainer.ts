@@ -162,8 +162,7 @@ export class RedisDrainer {
       if (claimed !== undefined) {
         // Overlap Redis's next read with our decode and commit; at most two pages are held. A claim
         // of at least a page means a backlog: its last page (often short) is followed by another claim.
-        const backlog = claimed.claim.layout.reduce((n, s) => n + s.count, 0) >= this.o.batchSize;
-        const more = this.pagesLeft() || backlog;
+        const more = this.pagesLeft() || claimed.claim.total >= this.o.batchSize;
         if (more && !this.stopping && this.o.clock() < this.nextSweepAt) next = this.take();
         else if (this.stopping && this.pagesLeft() && this.o.clock() < this.stopDeadline) next = this.take();
         group ??= this.newGroup();

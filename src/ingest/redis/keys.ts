@@ -43,6 +43,8 @@ export interface Claim {
   owner: string;
   layout: Layout;
   pageSize: number;
+  /** Entries in the claim, and the pages they make. */
+  total: number;
   pages: number;
   done: number;
   /** Written by keymeter before paged claims: one page, committed under the claim's own id. */
@@ -81,5 +83,5 @@ export function parseIndexValue(batchId: string, value: string): Claim | undefin
   if (owner === '' || !(pageSize >= 1) || !Number.isInteger(pageSize) || !Number.isInteger(done)) {
     return undefined;
   }
-  return { batchId, owner, layout, pageSize, pages: Math.ceil(total / pageSize), done, legacy };
+  return { batchId, owner, layout, pageSize, total, pages: Math.ceil(total / pageSize), done, legacy };
 }
